@@ -1,0 +1,59 @@
+import path from "node:path";
+
+import "@nomicfoundation/hardhat-toolbox";
+import "@openzeppelin/hardhat-upgrades";
+import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task-names";
+import { subtask, type HardhatUserConfig } from "hardhat/config";
+
+/** The one compiler version this project builds with; `solc` in package.json is pinned to it. */
+const SOLC_VERSION = "0.8.28";
+
+/**
+ * Hardhat cannot download compilers on these machines (no network but the npm registry), so the
+ * compile task is served the soljson.js shipped by the exactly pinned npm `solc` package.
+ */
+subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, async (args: { solcVersion: string }, _hre, runSuper) => {
+  if (args.solcVersion !== SOLC_VERSION) return runSuper();
+  const solcPackage = path.dirname(require.resolve("solc/package.json"));
+  return {
+    compilerPath: path.join(solcPackage, "soljson.js"),
+    isSolcJs: true,
+    version: SOLC_VERSION,
+    longVersion: require("solc/package.json").version,
+  };
+});
+
+/** Accounts for live networks come from the environment; nothing secret lives in the repo. */
+const deployerKeys = process.env.DEPLOYER_PRIVATE_KEY ? [process.env.DEPLOYER_PRIVATE_KEY] : [];
+
+const config: HardhatUserConfig = {
+  solidity: {
+    version: SOLC_VERSION,
+    settings: {
+      optimizer: { enabled: true, runs: 10_000 },
+      evmVersion: "prague",
+    },
+  },
+  networks: {
+    hardhat: {
+      hardfork: "prague",
+      // The ChallengeVerifier/registries are sizeable behind proxies; keep the real limit.
+      allowUnlimitedContractSize: false,
+    },
+    localhost: { url: process.env.LOCALHOST_RPC_URL ?? "http://127.0.0.1:8545" },
+    sepolia: { url: process.env.SEPOLIA_RPC_URL ?? "", accounts: deployerKeys },
+    "base-sepolia": { url: process.env.BASE_SEPOLIA_RPC_URL ?? "", accounts: deployerKeys },
+    mainnet: { url: process.env.MAINNET_RPC_URL ?? "", accounts: deployerKeys },
+  },
+  typechain: { outDir: "typechain-types", target: "ethers-v6" },
+  gasReporter: {
+    enabled: process.env.REPORT_GAS === "true",
+    offline: true,
+    currency: "USD",
+  },
+  mocha: {
+    timeout: 600_000,
+  },
+};
+
+export default config;

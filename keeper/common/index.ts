@@ -1,0 +1,16 @@
+/**
+ * keeper/common — what every keeper module shares: the `KeeperError` base class that all typed
+ * errors extend, and byte/hex helpers (0x-hex in, `Uint8Array` out). It imports nothing from the
+ * rest of the keeper (STYLE.md: imports go down only, and this is the bottom).
+ */
+export { KeeperError } from "./errors";
+export {
+  BytesError,
+  type BytesErrorType,
+  type Hex,
+  hexToBytes,
+  bytesToHex,
+  assertLength,
+  concatBytes,
+  bytesEqual,
+} from "./bytes";
