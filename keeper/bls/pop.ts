@@ -11,6 +11,7 @@
  * popSignature = EIP-2537 G2 encoding (256 B, x.c0‖x.c1‖y.c0‖y.c1) of sk · H(digest),
  *                H = hash_to_G2 with DST "BLS_SIG_BLS12381G2_XMD:SHA-256_SSWU_RO_POP_"
  * ```
+ * The signed message is the 32 raw digest bytes (no EIP-191 prefix, not hex-encoded).
  * This is exactly what `OperatorRegistry.registerOperator` recomputes with `block.chainid` and
  * `address(this)` and checks with the pairing precompile.
  */
