@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import path from "node:path";
 
 import "@nomicfoundation/hardhat-toolbox";
@@ -19,7 +20,8 @@ subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, async (args: { solcVersion: string
     compilerPath: path.join(solcPackage, "soljson.js"),
     isSolcJs: true,
     version: SOLC_VERSION,
-    longVersion: require("solc/package.json").version,
+    longVersion: (JSON.parse(readFileSync(path.join(solcPackage, "package.json"), "utf8")) as { version: string })
+      .version,
   };
 });
 

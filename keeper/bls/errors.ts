@@ -11,6 +11,7 @@ export type BlsErrorType =
   | { code: "BLS_ERROR_INFINITY"; what: string }
   | { code: "BLS_ERROR_INVALID_SECRET_KEY"; reason: string }
   | { code: "BLS_ERROR_EMPTY_INPUT"; what: string }
+  | { code: "BLS_ERROR_INVALID_QUORUM"; reason: string }
   | { code: "BLS_ERROR_INVALID_ADDRESS"; what: string; value: string }
   | { code: "BLS_ERROR_INVALID_CHAIN_ID"; value: string }
   | { code: "BLS_ERROR_KEYSTORE_INVALID"; reason: string }

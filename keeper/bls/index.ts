@@ -64,3 +64,4 @@ export {
   findInvalidSignatures,
 } from "./sign";
 export { POP_TYPE_STRING, POP_TYPEHASH, popDigest, createProofOfPossession, verifyProofOfPossession } from "./pop";
+export { buildSignerProof, type QuorumMember, type SignerProof } from "./quorum";
