@@ -1,0 +1,428 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+// Contracts
+import {Ownable2StepUpgradeable} from "@openzeppelin/contracts-upgradeable/access/Ownable2StepUpgradeable.sol";
+import {UUPSUpgradeable} from "@openzeppelin/contracts/proxy/utils/UUPSUpgradeable.sol";
+
+// Libraries
+import {WriteLog} from "./libraries/WriteLog.sol";
+
+// Interfaces
+import {IOperatorRegistry} from "./interfaces/IOperatorRegistry.sol";
+import {IStateCommitRegistry} from "./interfaces/IStateCommitRegistry.sol";
+
+/// @title StateCommitRegistry
+/// @notice One chain's Newton State: the on-chain write log (every change to the tree is a write, numbered by a
+///         global `writeIndex`) and the sequence of quorum-signed JMT roots that commit its prefixes.
+/// @dev Per write it stores the hash of the write's record and, per key, the latest write index — exactly what the
+///      ChallengeVerifier's fraud proof needs to name "the latest write to key K at or below writeIndexEnd". Value
+///      bytes never touch calldata: they live in EigenDA under `daCert`.
+contract StateCommitRegistry is IStateCommitRegistry, Ownable2StepUpgradeable, UUPSUpgradeable {
+    /// @notice Semantic version of this implementation.
+    // solhint-disable-next-line const-name-snakecase
+    string public constant version = "1.0.0";
+
+    /// @notice The root of the empty JMT: the 32 ASCII bytes "SPARSE_MERKLE_PLACEHOLDER_HASH__" (penumbra jmt).
+    bytes32 public constant EMPTY_TREE_ROOT = "SPARSE_MERKLE_PLACEHOLDER_HASH__";
+
+    /// @notice Type hash of the signed commit digest (see `commitDigest`).
+    bytes32 public constant STATE_COMMIT_TYPEHASH = keccak256(
+        "StateCommit(uint256 chainId,address registry,uint64 sequenceNo,bytes32 prevStateRoot,bytes32 stateRoot,"
+        "uint64 writeIndexEnd,uint64 referenceBlock,bytes32 daCommitment,uint64 operatorSetId)"
+    );
+
+    /// @notice User namespaces (sender-scoped ids): identity data and confidential data.
+    uint8 public constant NAMESPACE_IDENTITY = 0x01;
+    uint8 public constant NAMESPACE_CONFIDENTIAL = 0x02;
+    /// @notice Registry-owned namespaces: 0x03 secrets envelope … 0x08 secrets schema (DESIGN §3.3).
+    uint8 public constant NAMESPACE_FIRST_REGISTRY = 0x03;
+    uint8 public constant NAMESPACE_LAST_REGISTRY = 0x08;
+
+    /// @notice Default per-write cap: 16 MiB.
+    uint32 public constant DEFAULT_MAX_WRITE_BYTES = 16 * 1024 * 1024;
+    /// @notice Default challenge window: 100 blocks.
+    uint64 public constant DEFAULT_CHALLENGE_WINDOW_BLOCKS = 100;
+
+    /// @custom:storage-location erc7201:newton.storage.StateCommitRegistry
+    struct StateCommitRegistryStorage {
+        // One slot, read by every write: registry (20 B) ‖ writeCount (8 B) ‖ maxWriteBytes (4 B).
+        IOperatorRegistry operatorRegistry;
+        uint64 writeCount;
+        uint32 maxWriteBytes;
+        // One slot, read by every commit.
+        uint64 latestSequenceNo;
+        uint64 latestWriteIndexEnd;
+        uint64 challengeWindowBlocks;
+        address challengeVerifier;
+        mapping(uint8 namespace => address writer) namespaceWriters;
+        mapping(uint64 writeIndex => bytes32 recordHash) writeRecordHashes;
+        // Latest write index + 1 per key, so that 0 means "never written".
+        mapping(bytes32 keyHash => uint64 latestIndexPlusOne) latestWrites;
+        mapping(uint64 sequenceNo => CommitRecord) commits;
+    }
+
+    // keccak256(abi.encode(uint256(keccak256("newton.storage.StateCommitRegistry")) - 1)) & ~bytes32(uint256(0xff))
+    bytes32 private constant STORAGE_LOCATION = 0xaa47e20024eaaacdd2feef2ebaf2047d9cd166d231af1ad248503b7394f5e200;
+
+    /// @custom:oz-upgrades-unsafe-allow constructor
+    constructor() {
+        _disableInitializers();
+    }
+
+    /// @notice Initializes the proxy with the genesis commit (sequence 0: the empty tree, no writes).
+    /// @param initialOwner The owner (a Safe on mainnet).
+    /// @param registry The OperatorRegistry whose quorum signs commits.
+    /// @param initialMaxWriteBytes Per-write cap in bytes, > 0 (default 16 MiB).
+    /// @param initialChallengeWindowBlocks Challenge window in blocks, > 0 (default 100).
+    /// @dev Reverts `ConfigValueInvalid` for a zero registry, cap or window.
+    function initialize(
+        address initialOwner,
+        IOperatorRegistry registry,
+        uint32 initialMaxWriteBytes,
+        uint64 initialChallengeWindowBlocks
+    ) external initializer {
+        __Ownable_init(initialOwner);
+        __Ownable2Step_init();
+        if (address(registry) == address(0)) revert ConfigValueInvalid("operatorRegistry", 0);
+        StateCommitRegistryStorage storage $ = _storage();
+        $.operatorRegistry = registry;
+        _setMaxWriteBytes($, initialMaxWriteBytes);
+        _setChallengeWindowBlocks($, initialChallengeWindowBlocks);
+        CommitRecord storage genesis = $.commits[0];
+        genesis.stateRoot = EMPTY_TREE_ROOT;
+        genesis.committedAtBlock = uint64(block.number);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Write log
+    // ---------------------------------------------------------------------------------------------------------------
+
+    /// @inheritdoc IStateCommitRegistry
+    /// @param namespace 0x01 (identity) or 0x02 (confidential).
+    /// @param slot The caller's slot; the leaf id is `keccak256(abi.encode(msg.sender, slot))`, so each account owns
+    ///        its own key space.
+    /// @param valueHash keccak256 of the value bytes; `bytes32(0)` deletes the leaf.
+    /// @param byteLength Length of the value bytes in bytes, ≤ `maxWriteBytes`; 0 for a delete.
+    /// @param daCert The EigenDA certificate under which the value bytes can be fetched (opaque bytes).
+    /// @return writeIndex The write's index in the log.
+    /// @dev Reverts `WriteNamespaceInvalid`, `WriteTooLarge`, `WriteDeleteWithBytes`. Emits `WriteProposed`.
+    function proposeWrite(
+        uint8 namespace,
+        bytes32 slot,
+        bytes32 valueHash,
+        uint32 byteLength,
+        bytes calldata daCert
+    ) external returns (uint64 writeIndex) {
+        if (namespace != NAMESPACE_IDENTITY && namespace != NAMESPACE_CONFIDENTIAL) {
+            revert WriteNamespaceInvalid(namespace);
+        }
+        bytes32 id = keccak256(abi.encode(msg.sender, slot));
+        return _appendWrite(namespace, id, valueHash, byteLength, daCert);
+    }
+
+    /// @inheritdoc IStateCommitRegistry
+    /// @param namespace 0x03–0x08; the caller must be that namespace's writer (a policy registry).
+    /// @param id The leaf id chosen by the writer (an artifact hash or a policy-data instance id).
+    /// @dev Other parameters and the return value as in `proposeWrite`. Reverts `WriteNamespaceInvalid`,
+    ///      `WriteCallerNotNamespaceWriter`, `WriteTooLarge`, `WriteDeleteWithBytes`. Emits `WriteProposed`.
+    function proposeNamespaceWrite(
+        uint8 namespace,
+        bytes32 id,
+        bytes32 valueHash,
+        uint32 byteLength,
+        bytes calldata daCert
+    ) external returns (uint64 writeIndex) {
+        if (namespace < NAMESPACE_FIRST_REGISTRY || namespace > NAMESPACE_LAST_REGISTRY) {
+            revert WriteNamespaceInvalid(namespace);
+        }
+        if (_storage().namespaceWriters[namespace] != msg.sender) {
+            revert WriteCallerNotNamespaceWriter(namespace, msg.sender);
+        }
+        return _appendWrite(namespace, id, valueHash, byteLength, daCert);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Commits
+    // ---------------------------------------------------------------------------------------------------------------
+
+    /// @inheritdoc IStateCommitRegistry
+    /// @param commit The signed commit (see `StateCommit`).
+    /// @param daCert The EigenDA certificate of the window's delta blob; keccak256(daCert) must be
+    ///        `commit.daCommitment`.
+    /// @param proof The quorum signature over `commitDigest(commit)` by the current operator set.
+    /// @return signedWeight The weight that signed.
+    /// @dev Anyone may submit: the signature is the authority. Reverts `CommitSequenceGap`, `CommitPrevRootMismatch`,
+    ///      `CommitWriteIndexBackwards`, `CommitWriteIndexBeyondLog`, `CommitReferenceBlockNotPast`,
+    ///      `CommitDaCertMismatch`, `CommitStaleOperatorSet`, and any `Quorum*`/BLS error of
+    ///      `OperatorRegistry.verifyQuorum`. Emits `StateRootCommitted`.
+    function commitStateRoot(
+        StateCommit calldata commit,
+        bytes calldata daCert,
+        IOperatorRegistry.SignerProof calldata proof
+    ) external returns (uint256 signedWeight) {
+        StateCommitRegistryStorage storage $ = _storage();
+        _checkCommit($, commit, daCert);
+        (signedWeight, ) = $.operatorRegistry.verifyQuorum(_commitDigest(commit), proof);
+
+        uint64 sequenceNo = commit.sequenceNo;
+        CommitRecord storage record = $.commits[sequenceNo];
+        record.stateRoot = commit.stateRoot;
+        record.writeIndexEnd = commit.writeIndexEnd;
+        record.referenceBlock = commit.referenceBlock;
+        record.operatorSetId = commit.operatorSetId;
+        record.committedAtBlock = uint64(block.number);
+        record.daCommitment = commit.daCommitment;
+        // Full participation is the common case; skip writing a zero into a slot rollback left zero.
+        if (proof.nonSignerBitmap != 0) record.nonSignerBitmap = proof.nonSignerBitmap;
+        $.latestSequenceNo = sequenceNo;
+        $.latestWriteIndexEnd = commit.writeIndexEnd;
+
+        emit StateRootCommitted(
+            sequenceNo,
+            commit.stateRoot,
+            commit.writeIndexEnd,
+            commit.referenceBlock,
+            daCert,
+            signedWeight
+        );
+    }
+
+    /// @inheritdoc IStateCommitRegistry
+    /// @param sequenceNo The first commit to drop (1 ≤ sequenceNo ≤ latest); it must not be final.
+    /// @dev Only the challenge verifier, after a successful fraud proof. Reverts `RollbackCallerNotVerifier`,
+    ///      `CommitUnknown`, `RollbackCommitFinal`. Emits `StateRolledBack`.
+    function rollback(uint64 sequenceNo) external {
+        StateCommitRegistryStorage storage $ = _storage();
+        if (msg.sender != $.challengeVerifier) revert RollbackCallerNotVerifier(msg.sender);
+        uint64 latestSequenceNo = $.latestSequenceNo;
+        if (sequenceNo == 0 || sequenceNo > latestSequenceNo) revert CommitUnknown(sequenceNo);
+        if (_isFinal($, sequenceNo)) revert RollbackCommitFinal(sequenceNo);
+        for (uint64 n = sequenceNo; n <= latestSequenceNo; ++n) {
+            delete $.commits[n];
+        }
+        CommitRecord storage restored = $.commits[sequenceNo - 1];
+        $.latestSequenceNo = sequenceNo - 1;
+        $.latestWriteIndexEnd = restored.writeIndexEnd;
+        emit StateRolledBack(sequenceNo, latestSequenceNo, restored.stateRoot);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Owner configuration
+    // ---------------------------------------------------------------------------------------------------------------
+
+    /// @notice Sets the contract allowed to write `namespace` (0x03–0x08) (owner only).
+    /// @dev Reverts `WriteNamespaceInvalid` outside 0x03–0x08. Emits `NamespaceWriterSet`.
+    function setNamespaceWriter(uint8 namespace, address writer) external onlyOwner {
+        if (namespace < NAMESPACE_FIRST_REGISTRY || namespace > NAMESPACE_LAST_REGISTRY) {
+            revert WriteNamespaceInvalid(namespace);
+        }
+        StateCommitRegistryStorage storage $ = _storage();
+        emit NamespaceWriterSet(namespace, $.namespaceWriters[namespace], writer);
+        $.namespaceWriters[namespace] = writer;
+    }
+
+    /// @notice Sets the challenge verifier, the only caller of `rollback` (owner only). Emits `ChallengeVerifierSet`.
+    function setChallengeVerifier(address verifier) external onlyOwner {
+        StateCommitRegistryStorage storage $ = _storage();
+        emit ChallengeVerifierSet($.challengeVerifier, verifier);
+        $.challengeVerifier = verifier;
+    }
+
+    /// @notice Sets the per-write cap in bytes, > 0 (owner only).
+    /// @dev Reverts `ConfigValueInvalid` for 0. Emits `MaxWriteBytesUpdated`.
+    function setMaxWriteBytes(uint32 newMaxWriteBytes) external onlyOwner {
+        _setMaxWriteBytes(_storage(), newMaxWriteBytes);
+    }
+
+    /// @notice Sets the challenge window in blocks, > 0 (owner only). Applies to every non-final commit at once.
+    /// @dev Reverts `ConfigValueInvalid` for 0. Emits `ChallengeWindowBlocksUpdated`.
+    function setChallengeWindowBlocks(uint64 newChallengeWindowBlocks) external onlyOwner {
+        _setChallengeWindowBlocks(_storage(), newChallengeWindowBlocks);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Views
+    // ---------------------------------------------------------------------------------------------------------------
+
+    /// @inheritdoc IStateCommitRegistry
+    /// @dev `keccak256(abi.encode(STATE_COMMIT_TYPEHASH, block.chainid, address(this), sequenceNo, prevStateRoot,
+    ///      stateRoot, writeIndexEnd, referenceBlock, daCommitment, operatorSetId))`: binding chain and registry, so
+    ///      a signature cannot be replayed on another chain or registry.
+    function commitDigest(StateCommit calldata commit) external view returns (bytes32) {
+        return _commitDigest(commit);
+    }
+
+    /// @inheritdoc IStateCommitRegistry
+    function latest() external view returns (uint64 sequenceNo, CommitRecord memory record) {
+        StateCommitRegistryStorage storage $ = _storage();
+        sequenceNo = $.latestSequenceNo;
+        record = $.commits[sequenceNo];
+    }
+
+    /// @inheritdoc IStateCommitRegistry
+    /// @dev Reverts `CommitUnknown` after the latest sequence number.
+    function commitAt(uint64 sequenceNo) external view returns (CommitRecord memory) {
+        return _commitAt(sequenceNo);
+    }
+
+    /// @inheritdoc IStateCommitRegistry
+    /// @dev Reverts `CommitUnknown` after the latest sequence number.
+    function stateRootAt(uint64 sequenceNo) external view returns (bytes32) {
+        return _commitAt(sequenceNo).stateRoot;
+    }
+
+    /// @inheritdoc IStateCommitRegistry
+    /// @dev Final ⇔ committed and `block.number ≥ committedAtBlock + challengeWindowBlocks`; genesis is final.
+    function isFinal(uint64 sequenceNo) external view returns (bool) {
+        StateCommitRegistryStorage storage $ = _storage();
+        return sequenceNo <= $.latestSequenceNo && _isFinal($, sequenceNo);
+    }
+
+    /// @inheritdoc IStateCommitRegistry
+    function writeCount() external view returns (uint64) {
+        return _storage().writeCount;
+    }
+
+    /// @inheritdoc IStateCommitRegistry
+    /// @dev `WriteLog.recordHash(namespace, keyHash, valueHash, byteLength, prevWriteIndex)`; zero for an index not
+    ///      yet written.
+    function writeRecordHashAt(uint64 writeIndex) external view returns (bytes32) {
+        return _storage().writeRecordHashes[writeIndex];
+    }
+
+    /// @inheritdoc IStateCommitRegistry
+    function latestWriteIndex(bytes32 keyHash) external view returns (uint64) {
+        uint64 plusOne = _storage().latestWrites[keyHash];
+        return plusOne == 0 ? WriteLog.NO_WRITE : plusOne - 1;
+    }
+
+    /// @inheritdoc IStateCommitRegistry
+    function operatorRegistry() external view returns (IOperatorRegistry) {
+        return _storage().operatorRegistry;
+    }
+
+    /// @inheritdoc IStateCommitRegistry
+    function namespaceWriter(uint8 namespace) external view returns (address) {
+        return _storage().namespaceWriters[namespace];
+    }
+
+    /// @inheritdoc IStateCommitRegistry
+    function challengeVerifier() external view returns (address) {
+        return _storage().challengeVerifier;
+    }
+
+    /// @inheritdoc IStateCommitRegistry
+    function maxWriteBytes() external view returns (uint32) {
+        return _storage().maxWriteBytes;
+    }
+
+    /// @inheritdoc IStateCommitRegistry
+    function challengeWindowBlocks() external view returns (uint64) {
+        return _storage().challengeWindowBlocks;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Internals
+    // ---------------------------------------------------------------------------------------------------------------
+
+    /// @dev Only the owner may upgrade (UUPS).
+    function _authorizeUpgrade(address) internal override onlyOwner {}
+
+    function _storage() private pure returns (StateCommitRegistryStorage storage $) {
+        assembly {
+            $.slot := STORAGE_LOCATION
+        }
+    }
+
+    function _appendWrite(
+        uint8 namespace,
+        bytes32 id,
+        bytes32 valueHash,
+        uint32 byteLength,
+        bytes calldata daCert
+    ) private returns (uint64 writeIndex) {
+        StateCommitRegistryStorage storage $ = _storage();
+        if (byteLength > $.maxWriteBytes) revert WriteTooLarge(byteLength, $.maxWriteBytes);
+        if (valueHash == bytes32(0) && byteLength != 0) revert WriteDeleteWithBytes(byteLength);
+        bytes32 keyHash = WriteLog.keyHash(namespace, id);
+        writeIndex = $.writeCount;
+        uint64 prevPlusOne = $.latestWrites[keyHash];
+        uint64 prevWriteIndex = prevPlusOne == 0 ? WriteLog.NO_WRITE : prevPlusOne - 1;
+        $.writeRecordHashes[writeIndex] = WriteLog.recordHash(
+            namespace,
+            keyHash,
+            valueHash,
+            byteLength,
+            prevWriteIndex
+        );
+        // A uint64 write counter cannot realistically overflow (2^64 writes); checked arithmetic guards it anyway.
+        $.latestWrites[keyHash] = writeIndex + 1;
+        $.writeCount = writeIndex + 1;
+        emit WriteProposed(writeIndex, namespace, keyHash, valueHash, byteLength, msg.sender, daCert);
+    }
+
+    function _checkCommit(
+        StateCommitRegistryStorage storage $,
+        StateCommit calldata commit,
+        bytes calldata daCert
+    ) private view {
+        uint64 latestSequenceNo = $.latestSequenceNo;
+        if (commit.sequenceNo != latestSequenceNo + 1)
+            revert CommitSequenceGap(latestSequenceNo + 1, commit.sequenceNo);
+        bytes32 latestRoot = $.commits[latestSequenceNo].stateRoot;
+        if (commit.prevStateRoot != latestRoot) revert CommitPrevRootMismatch(latestRoot, commit.prevStateRoot);
+        if (commit.writeIndexEnd < $.latestWriteIndexEnd) {
+            revert CommitWriteIndexBackwards($.latestWriteIndexEnd, commit.writeIndexEnd);
+        }
+        if (commit.writeIndexEnd > $.writeCount) revert CommitWriteIndexBeyondLog($.writeCount, commit.writeIndexEnd);
+        if (commit.referenceBlock >= block.number) {
+            revert CommitReferenceBlockNotPast(commit.referenceBlock, block.number);
+        }
+        bytes32 certHash = keccak256(daCert);
+        if (certHash != commit.daCommitment) revert CommitDaCertMismatch(commit.daCommitment, certHash);
+        uint64 currentSetId = $.operatorRegistry.operatorSetId();
+        if (commit.operatorSetId != currentSetId) revert CommitStaleOperatorSet(currentSetId, commit.operatorSetId);
+    }
+
+    function _commitDigest(StateCommit calldata c) private view returns (bytes32) {
+        return
+            keccak256(
+                abi.encode(
+                    STATE_COMMIT_TYPEHASH,
+                    block.chainid,
+                    address(this),
+                    c.sequenceNo,
+                    c.prevStateRoot,
+                    c.stateRoot,
+                    c.writeIndexEnd,
+                    c.referenceBlock,
+                    c.daCommitment,
+                    c.operatorSetId
+                )
+            );
+    }
+
+    function _commitAt(uint64 sequenceNo) private view returns (CommitRecord storage) {
+        StateCommitRegistryStorage storage $ = _storage();
+        if (sequenceNo > $.latestSequenceNo) revert CommitUnknown(sequenceNo);
+        return $.commits[sequenceNo];
+    }
+
+    function _isFinal(StateCommitRegistryStorage storage $, uint64 sequenceNo) private view returns (bool) {
+        if (sequenceNo == 0) return true;
+        return block.number >= uint256($.commits[sequenceNo].committedAtBlock) + $.challengeWindowBlocks;
+    }
+
+    function _setMaxWriteBytes(StateCommitRegistryStorage storage $, uint32 value) private {
+        if (value == 0) revert ConfigValueInvalid("maxWriteBytes", value);
+        emit MaxWriteBytesUpdated($.maxWriteBytes, value);
+        $.maxWriteBytes = value;
+    }
+
+    function _setChallengeWindowBlocks(StateCommitRegistryStorage storage $, uint64 value) private {
+        if (value == 0) revert ConfigValueInvalid("challengeWindowBlocks", value);
+        emit ChallengeWindowBlocksUpdated($.challengeWindowBlocks, value);
+        $.challengeWindowBlocks = value;
+    }
+}

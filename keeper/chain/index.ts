@@ -1,0 +1,20 @@
+/**
+ * keeper/chain — everything the keeper knows about the chain side: the exact encodings the
+ * contracts hash and sign (commit digest, JMT key hash, write-record hash), and later the RPC
+ * client, the event indexer and the transaction sender.
+ *
+ * Every function here mirrors a Solidity function byte for byte (`StateCommitRegistry.commitDigest`,
+ * `WriteLog.keyHash`, `WriteLog.recordHash`); tests compare them against the contracts.
+ */
+export {
+  EMPTY_TREE_ROOT,
+  NO_WRITE,
+  STATE_COMMIT_TYPE,
+  STATE_COMMIT_TYPEHASH,
+  type StateCommit,
+  type WriteRecord,
+  keyHash,
+  stateCommitDigest,
+  userLeafId,
+  writeRecordHash,
+} from "./commit";
