@@ -369,6 +369,14 @@ describe("BLS12381", function () {
       }
     });
 
+    /** Invariant: the gas bound from the EIP-2537 discount table suffices for every k (also k > 128). */
+    for (const k of [1, 2, 3, 4, 8, 16, 64, 127, 128, 129]) {
+      it(`computes Σ_{i<${k}} 1·G1 = ${k}·G1 within the EIP-2537 gas bound`, async function () {
+        const terms = concat(Array.from({ length: k }, () => concat([G1, toBeHex(1, 32)])));
+        expect(await harness.g1Msm(terms)).to.equal(await harness.g1Msm(concat([G1, toBeHex(k, 32)])));
+      });
+    }
+
     it("sums several terms", async function () {
       const sk1 = blstKey(1);
       const sk2 = blstKey(2);
@@ -404,6 +412,14 @@ describe("BLS12381", function () {
   });
 
   describe("g2Msm", function () {
+    /** Invariant: the gas bound from the EIP-2537 discount table suffices for every k (also k > 128). */
+    for (const k of [1, 2, 3, 4, 8, 16, 64, 127, 128, 129]) {
+      it(`computes Σ_{i<${k}} 1·G2 = ${k}·G2 within the EIP-2537 gas bound`, async function () {
+        const terms = concat(Array.from({ length: k }, () => concat([G2, toBeHex(1, 32)])));
+        expect(await harness.g2Msm(terms)).to.equal(await harness.g2Msm(concat([G2, toBeHex(k, 32)])));
+      });
+    }
+
     it("returns the point for scalar 1 and infinity for scalar 0", async function () {
       expect(await harness.g2Msm(concat([G2, toBeHex(1, 32)]))).to.equal(G2);
       expect(await harness.g2Msm(concat([G2, toBeHex(0, 32)]))).to.equal(G2_INFINITY);
@@ -513,6 +529,34 @@ describe("BLS12381", function () {
   });
 
   describe("validateG1", function () {
+    /**
+     * Invariant: validateG1 accepts exactly the 128-byte inputs whose two 64-byte words are < p (padding included)
+     * and that are not all zero; it reverts at the first offending offset otherwise.
+     */
+    it("agrees with a bigint model of canonical encodings", async function () {
+      const word = fc.oneof(
+        fc.bigInt({ min: 0n, max: P - 1n }),
+        fc.bigInt({ min: P - 3n, max: P + 3n }),
+        fc.bigInt({ min: 0n, max: (1n << 512n) - 1n }),
+        fc.constant(0n),
+      );
+      await fc.assert(
+        fc.asyncProperty(word, word, async (x, y) => {
+          const call = harness.validateG1(concat([zeroPadValue(toBeHex(x), 64), zeroPadValue(toBeHex(y), 64)]));
+          if (x >= P) {
+            await expect(call).to.be.revertedWithCustomError(harness, "BLSFieldElementNotCanonical").withArgs(0);
+          } else if (y >= P) {
+            await expect(call).to.be.revertedWithCustomError(harness, "BLSFieldElementNotCanonical").withArgs(64);
+          } else if (x === 0n && y === 0n) {
+            await expect(call).to.be.revertedWithCustomError(harness, "BLSPointAtInfinity");
+          } else {
+            await expect(call).not.to.be.reverted;
+          }
+        }),
+        { numRuns: 100 },
+      );
+    });
+
     it("accepts a public key", async function () {
       await harness.validateG1(g1FromBlst(blstKey(1).toPublicKey().toBytes(false)));
     });
