@@ -231,11 +231,16 @@ contract OperatorRegistry is IOperatorRegistry, Ownable2StepUpgradeable, UUPSUpg
         SignerProof calldata proof
     ) external view returns (uint256 signedWeight, uint256 totalWeightOfSet) {
         OperatorRegistryStorage storage $ = _storage();
-        uint256 active = $.activeBitmap;
         uint256 nonSigners = proof.nonSignerBitmap;
-        if (nonSigners & ~active != 0) revert QuorumNonSignerNotInSet(nonSigners, active);
-        if (nonSigners == active) revert QuorumNoSigners();
         totalWeightOfSet = $.totalWeight;
+        if (nonSigners == 0) {
+            // Full participation, the common case: no bitmap to check, so skip its SLOAD.
+            if (totalWeightOfSet == 0) revert QuorumNoSigners();
+        } else {
+            uint256 active = $.activeBitmap;
+            if (nonSigners & ~active != 0) revert QuorumNonSignerNotInSet(nonSigners, active);
+            if (nonSigners == active) revert QuorumNoSigners();
+        }
         (bytes memory apkSigners, uint256 nonSignerWeight) = _subtractNonSigners($, _fromWords($.apk), proof);
         signedWeight = totalWeightOfSet - nonSignerWeight;
         _checkThreshold(signedWeight, totalWeightOfSet, $.quorumBips);
@@ -453,35 +458,30 @@ contract OperatorRegistry is IOperatorRegistry, Ownable2StepUpgradeable, UUPSUpg
         $.indexHistory[index].push(key, weight == 0 ? 0 : uint160(operator));
     }
 
-    /// @dev apk − Σ non-signer keys, checking each key's hash against the packed index slot.
+    /// @dev apk − Σ non-signer keys, checking each key's hash against the packed index slot (one SLOAD each).
     function _subtractNonSigners(
         OperatorRegistryStorage storage $,
         bytes memory apk_,
         SignerProof calldata proof
     ) private view returns (bytes memory apkSigners, uint256 nonSignerWeight) {
         uint256 bits = proof.nonSignerBitmap;
+        bytes[] calldata pubkeys = proof.nonSignerPubkeys;
         uint256 count = _popCount(bits);
-        if (count != proof.nonSignerPubkeys.length) {
-            revert QuorumNonSignerCountMismatch(count, proof.nonSignerPubkeys.length);
-        }
+        if (count != pubkeys.length) revert QuorumNonSignerCountMismatch(count, pubkeys.length);
         if (count == 0) return (apk_, 0);
-        bytes memory sum;
         uint256 k = 0;
         for (uint256 index = 0; bits != 0; ++index) {
             if (bits & 1 == 1) {
-                bytes calldata pubkey = proof.nonSignerPubkeys[k];
                 uint256 slot = $.indexSlots[index];
-                if (uint160(slot) != uint160(uint256(keccak256(pubkey)))) {
+                if (uint160(slot) != uint160(uint256(keccak256(pubkeys[k])))) {
                     revert QuorumNonSignerPubkeyMismatch(uint8(index));
                 }
                 nonSignerWeight += slot >> 160;
-                if (k == 0) sum = pubkey;
-                else sum = BLS12381.g1Add(sum, pubkey);
                 ++k;
             }
             bits >>= 1;
         }
-        apkSigners = BLS12381.g1Sub(apk_, sum);
+        apkSigners = BLS12381.g1Sub(apk_, BLS12381.g1Sum(pubkeys));
     }
 
     function _aggregateSigners(
@@ -498,9 +498,8 @@ contract OperatorRegistry is IOperatorRegistry, Ownable2StepUpgradeable, UUPSUpg
             if (weight == 0) revert QuorumSignerNotInSet(signer, setId);
             if ($.operators[signer].pubkeyHash != keccak256(pubkeys[i])) revert QuorumSignerPubkeyMismatch(signer);
             signedWeight += weight;
-            if (i == 0) apkSigners = pubkeys[i];
-            else apkSigners = BLS12381.g1Add(apkSigners, pubkeys[i]);
         }
+        apkSigners = BLS12381.g1Sum(pubkeys);
     }
 
     /// @dev The low 160 bits of the key hash and the weight in one slot. A 160-bit hash suffices: a second preimage

@@ -6,7 +6,6 @@ import fc from "fast-check";
 import {
   EMPTY_TREE_ROOT,
   NO_WRITE,
-  type StateCommit,
   STATE_COMMIT_TYPEHASH,
   keyHash,
   stateCommitDigest,
@@ -14,27 +13,11 @@ import {
   writeRecordHash,
 } from "../keeper/chain";
 import type { Hex } from "../keeper/common";
-import type { OperatorRegistry, StateCommitRegistry } from "../typechain-types";
-import {
-  deployOperatorRegistry,
-  makeOperators,
-  registerOperator,
-  signQuorum,
-  type TestOperator,
-} from "./helpers/operators";
+import { DA_CERT, deployStateCommitRegistry, nextCommit } from "./helpers/commits";
+import { deployOperatorRegistry, makeOperators, registerOperator } from "./helpers/operators";
 
 const MiB = 1024 * 1024;
 const ZERO = ethers.ZeroHash as Hex;
-const DA_CERT = "0x01deadbeef";
-
-async function deployStateCommitRegistry(owner: { getAddress(): Promise<string> }, operatorRegistry: string) {
-  const factory = await ethers.getContractFactory("StateCommitRegistry");
-  const proxy = await upgrades.deployProxy(factory, [await owner.getAddress(), operatorRegistry, 16 * MiB, 100], {
-    kind: "uups",
-  });
-  await proxy.waitForDeployment();
-  return proxy as unknown as StateCommitRegistry;
-}
 
 async function fixture() {
   const [owner, writer, verifier, alice, bob] = await ethers.getSigners();
@@ -45,36 +28,6 @@ async function fixture() {
   await registry.setNamespaceWriter(3, writer.address);
   await registry.setChallengeVerifier(verifier.address);
   return { registry, operatorRegistry, operators, owner, writer, verifier, alice, bob };
-}
-
-/** A valid next commit over the current log, signed by everyone but `nonSigners`. */
-async function nextCommit(
-  registry: StateCommitRegistry,
-  operatorRegistry: OperatorRegistry,
-  operators: readonly TestOperator[],
-  overrides: Partial<StateCommit> = {},
-  opts: { nonSigners?: string[]; chainId?: bigint; registryAddress?: string; daCert?: string } = {},
-) {
-  const [sequenceNo, record] = await registry.latest();
-  const daCert = opts.daCert ?? DA_CERT;
-  const commit: StateCommit = {
-    sequenceNo: sequenceNo + 1n,
-    prevStateRoot: record.stateRoot as Hex,
-    stateRoot: ethers.keccak256(ethers.toBeHex(sequenceNo + 1n, 32)) as Hex,
-    writeIndexEnd: await registry.writeCount(),
-    referenceBlock: BigInt(await ethers.provider.getBlockNumber()) - 1n,
-    daCommitment: ethers.keccak256(daCert) as Hex,
-    operatorSetId: await operatorRegistry.operatorSetId(),
-    ...overrides,
-  };
-  const { chainId } = await ethers.provider.getNetwork();
-  const digest = stateCommitDigest(
-    opts.chainId ?? chainId,
-    opts.registryAddress ?? (await registry.getAddress()),
-    commit,
-  );
-  const proof = await signQuorum(operatorRegistry, operators, digest, opts.nonSigners ?? []);
-  return { commit, proof, daCert };
 }
 
 describe("StateCommitRegistry", function () {

@@ -150,6 +150,34 @@ library BLS12381 {
         return _callPrecompile(G1ADD, G1ADD_GAS, bytes.concat(a, _negateG1(b)), G1_POINT_LENGTH);
     }
 
+    /// @notice Σ points[i] in G1 via repeated G1ADD (EIP-2537, 375 gas each) into one 256-byte scratch buffer, so a
+    ///         sum of k keys costs k − 1 precompile calls and no per-term allocation (the quorum hot path).
+    /// @param points k ≥ 1 calldata 128-byte EIP-2537 G1 points; infinity allowed.
+    /// @return sum 128-byte EIP-2537 G1 point.
+    /// @dev Reverts `BLSEmptyInput` when k = 0, `BLSInvalidLength(128, len)` for a point of another length,
+    ///      `BLSFieldElementNotCanonical(128·i + offset)` for a non-canonical coordinate of points[i],
+    ///      `BLSPrecompileFailed(0x0b)` when a point is not on the curve.
+    function g1Sum(bytes[] calldata points) internal view returns (bytes memory sum) {
+        uint256 k = points.length;
+        if (k == 0) revert BLSEmptyInput();
+        // sum = acc ‖ next: [0, 128) the running sum, [128, 256) the next term; G1ADD writes back into [0, 128).
+        sum = new bytes(2 * G1_POINT_LENGTH);
+        _loadG1Term(sum, 0, points[0], 0);
+        bool success = true;
+        for (uint256 i = 1; i < k; ++i) {
+            _loadG1Term(sum, G1_POINT_LENGTH, points[i], i * G1_POINT_LENGTH);
+            assembly ("memory-safe") {
+                let buf := add(sum, 0x20)
+                success := and(success, staticcall(G1ADD_GAS, 0x0b, buf, 0x100, buf, 0x80))
+                success := and(success, eq(returndatasize(), 0x80))
+            }
+        }
+        if (!success) revert BLSPrecompileFailed(G1ADD);
+        assembly ("memory-safe") {
+            mstore(sum, 0x80) // truncate to the 128-byte sum
+        }
+    }
+
     /// @notice a + b in G2 via the G2ADD precompile (EIP-2537, 600 gas). No subgroup check (EIP-2537 G2ADD).
     /// @param a 256-byte EIP-2537 G2 point; infinity allowed.
     /// @param b 256-byte EIP-2537 G2 point; infinity allowed.
@@ -478,6 +506,16 @@ library BLS12381 {
             }
         }
         return abi.encode(xHi, xLo, yHi, yLo);
+    }
+
+    /// @dev Copies calldata G1 point `p` into `buf[at, at + 128)` after checking its length and coordinates; errors
+    ///      report offsets + `base`.
+    function _loadG1Term(bytes memory buf, uint256 at, bytes calldata p, uint256 base) private pure {
+        if (p.length != G1_POINT_LENGTH) revert BLSInvalidLength(G1_POINT_LENGTH, p.length);
+        assembly ("memory-safe") {
+            calldatacopy(add(add(buf, 0x20), at), p.offset, 0x80)
+        }
+        _checkFps(buf, at, 2, base - at);
     }
 
     /// @dev Reverts `BLSInvalidLength` unless `data.length == expected`.
