@@ -43,9 +43,9 @@
  * Not required: entries need not cover every index of [start, end) — a write whose bytes were
  * unavailable is committed by hash only and has no entry.
  *
- * **Chain id as u64**, not u256: every EIP-155 chain id in use fits 64 bits (EIP-2294 proposes an explicit bound that fits 64 bits
- * and common tooling already treats them as 64-bit), and it
- * saves 24 bytes; `encodeDelta` rejects a larger id.
+ * **Chain id as u64**, not u256: every EIP-155 chain id in use fits 64 bits (EIP-2294 proposes an
+ * explicit bound that fits 64 bits, and common tooling already treats chain ids as 64-bit), and
+ * it saves 24 bytes; `encodeDelta` rejects a larger id.
  *
  * ## Split deltas
  *
