@@ -48,10 +48,12 @@ type Outcome = { body: Uint8Array } | { error: DaError; retryAfterSeconds?: numb
  *
  * Each HTTP attempt has its own `timeoutMs`. 429, 503, other 5xx, network errors and timeouts are
  * retried up to `maxRetries` times with exponential backoff and jitter (`baseDelayMs`,
- * `maxDelayMs`, honouring `Retry-After`); 400 and 418 are never retried. The proxy does not hash
- * payloads, so the client records keccak256(payload) per certificate at `put` and checks it after
- * every `get`; persist {@link payloadHashes} and reload them with {@link recordPayloadHash}
- * across restarts, or use {@link getVerified} with a hash read from the chain.
+ * `maxDelayMs`, honouring `Retry-After`); 400 and 418 are never retried. A `put` retried after a
+ * timeout or a dropped connection may have dispersed the payload twice; either certificate is
+ * valid. The proxy does not hash payloads, so the client records keccak256(payload) per
+ * certificate at `put` and checks it after every `get`; persist {@link payloadHashes} and reload
+ * them with {@link recordPayloadHash} across restarts, or use {@link getVerified} with a hash
+ * read from the chain.
  */
 export class EigenDaProxyClient implements DataAvailability {
   /** The options in force, defaults applied. */
