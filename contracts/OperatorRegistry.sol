@@ -63,6 +63,8 @@ contract OperatorRegistry is IOperatorRegistry, Ownable2StepUpgradeable, UUPSUpg
         mapping(address operator => Checkpoints.Trace208) weightHistory;
         mapping(uint256 index => Checkpoints.Trace208) indexHistory;
         mapping(uint64 operatorSetId => OperatorSetSnapshot) sets;
+        // The apk of every set, so that a signature by an older set can be checked by its non-signers.
+        mapping(uint64 operatorSetId => bytes32[4]) setApks;
     }
 
     // keccak256(abi.encode(uint256(keccak256("newton.storage.OperatorRegistry")) - 1)) & ~bytes32(uint256(0xff))
@@ -230,20 +232,37 @@ contract OperatorRegistry is IOperatorRegistry, Ownable2StepUpgradeable, UUPSUpg
         bytes32 digest,
         SignerProof calldata proof
     ) external view returns (uint256 signedWeight, uint256 totalWeightOfSet) {
+        return _verifyCurrentQuorum(digest, proof);
+    }
+
+    /// @inheritdoc IOperatorRegistry
+    /// @param setId The set the signature was made under (1 ≤ id ≤ current); the current set takes the
+    ///        `verifyQuorum` path.
+    /// @param digest The 32-byte signed message.
+    /// @param proof Non-signers of that set (bitmap over its indexes, their keys ascending by index) and the 256-byte
+    ///        G2 aggregate signature of its other members.
+    /// @return signedWeight Weight of the signers in that set.
+    /// @return totalWeightOfSet Weight of that set.
+    /// @dev Reverts `QuorumUnknownOperatorSet` and every error of `verifyQuorum`, checked against the snapshot of
+    ///      `setId` (membership, keys, weights, apk and threshold as they were then).
+    function verifyQuorumAt(
+        uint64 setId,
+        bytes32 digest,
+        SignerProof calldata proof
+    ) external view returns (uint256 signedWeight, uint256 totalWeightOfSet) {
         OperatorRegistryStorage storage $ = _storage();
+        if (setId == $.operatorSetId) return _verifyCurrentQuorum(digest, proof);
+        if (setId == 0 || setId > $.operatorSetId) revert QuorumUnknownOperatorSet(setId);
+        OperatorSetSnapshot memory set = $.sets[setId];
         uint256 nonSigners = proof.nonSignerBitmap;
-        totalWeightOfSet = $.totalWeight;
-        if (nonSigners == 0) {
-            // Full participation, the common case: no bitmap to check, so skip its SLOAD.
-            if (totalWeightOfSet == 0) revert QuorumNoSigners();
-        } else {
-            uint256 active = $.activeBitmap;
-            if (nonSigners & ~active != 0) revert QuorumNonSignerNotInSet(nonSigners, active);
-            if (nonSigners == active) revert QuorumNoSigners();
-        }
-        (bytes memory apkSigners, uint256 nonSignerWeight) = _subtractNonSigners($, _fromWords($.apk), proof);
+        if (nonSigners & ~set.activeBitmap != 0) revert QuorumNonSignerNotInSet(nonSigners, set.activeBitmap);
+        if (nonSigners == set.activeBitmap) revert QuorumNoSigners();
+        uint256 nonSignerWeight = _historicalNonSignerWeight($, setId, proof);
+        totalWeightOfSet = set.totalWeight;
         signedWeight = totalWeightOfSet - nonSignerWeight;
-        _checkThreshold(signedWeight, totalWeightOfSet, $.quorumBips);
+        _checkThreshold(signedWeight, totalWeightOfSet, set.quorumBips);
+        bytes memory apkSigners = _fromWords($.setApks[setId]);
+        if (nonSigners != 0) apkSigners = BLS12381.g1Sub(apkSigners, BLS12381.g1Sum(proof.nonSignerPubkeys));
         if (!BLS12381.verify(apkSigners, abi.encodePacked(digest), proof.signatureG2)) revert QuorumInvalidSignature();
     }
 
@@ -319,6 +338,14 @@ contract OperatorRegistry is IOperatorRegistry, Ownable2StepUpgradeable, UUPSUpg
     /// @inheritdoc IOperatorRegistry
     function apk() external view returns (bytes memory) {
         return _fromWords(_storage().apk);
+    }
+
+    /// @inheritdoc IOperatorRegistry
+    /// @dev Reverts `QuorumUnknownOperatorSet` for a set that never existed.
+    function apkAt(uint64 setId) external view returns (bytes memory) {
+        OperatorRegistryStorage storage $ = _storage();
+        if (setId == 0 || setId > $.operatorSetId) revert QuorumUnknownOperatorSet(setId);
+        return _fromWords($.setApks[setId]);
     }
 
     /// @inheritdoc IOperatorRegistry
@@ -444,6 +471,7 @@ contract OperatorRegistry is IOperatorRegistry, Ownable2StepUpgradeable, UUPSUpg
             totalWeight: $.totalWeight,
             quorumBips: $.quorumBips
         });
+        $.setApks[setId] = $.apk;
     }
 
     function _recordMembership(
@@ -482,6 +510,52 @@ contract OperatorRegistry is IOperatorRegistry, Ownable2StepUpgradeable, UUPSUpg
             bits >>= 1;
         }
         apkSigners = BLS12381.g1Sub(apk_, BLS12381.g1Sum(pubkeys));
+    }
+
+    /// @dev The `verifyQuorum` hot path against the current set (packed index slots, stored apk).
+    function _verifyCurrentQuorum(
+        bytes32 digest,
+        SignerProof calldata proof
+    ) private view returns (uint256 signedWeight, uint256 totalWeightOfSet) {
+        OperatorRegistryStorage storage $ = _storage();
+        uint256 nonSigners = proof.nonSignerBitmap;
+        totalWeightOfSet = $.totalWeight;
+        if (nonSigners == 0) {
+            // Full participation, the common case: no bitmap to check, so skip its SLOAD.
+            if (totalWeightOfSet == 0) revert QuorumNoSigners();
+        } else {
+            uint256 active = $.activeBitmap;
+            if (nonSigners & ~active != 0) revert QuorumNonSignerNotInSet(nonSigners, active);
+            if (nonSigners == active) revert QuorumNoSigners();
+        }
+        (bytes memory apkSigners, uint256 nonSignerWeight) = _subtractNonSigners($, _fromWords($.apk), proof);
+        signedWeight = totalWeightOfSet - nonSignerWeight;
+        _checkThreshold(signedWeight, totalWeightOfSet, $.quorumBips);
+        if (!BLS12381.verify(apkSigners, abi.encodePacked(digest), proof.signatureG2)) revert QuorumInvalidSignature();
+    }
+
+    /// @dev Σ weights of the non-signers of an older set, each key checked against its operator's full key hash.
+    function _historicalNonSignerWeight(
+        OperatorRegistryStorage storage $,
+        uint64 setId,
+        SignerProof calldata proof
+    ) private view returns (uint256 weight) {
+        uint256 bits = proof.nonSignerBitmap;
+        bytes[] calldata pubkeys = proof.nonSignerPubkeys;
+        uint256 count = _popCount(bits);
+        if (count != pubkeys.length) revert QuorumNonSignerCountMismatch(count, pubkeys.length);
+        uint256 k = 0;
+        for (uint256 index = 0; bits != 0; ++index) {
+            if (bits & 1 == 1) {
+                address operator = operatorAt(uint8(index), setId);
+                if ($.operators[operator].pubkeyHash != keccak256(pubkeys[k])) {
+                    revert QuorumNonSignerPubkeyMismatch(uint8(index));
+                }
+                weight += weightAt(operator, setId);
+                ++k;
+            }
+            bits >>= 1;
+        }
     }
 
     function _aggregateSigners(

@@ -385,6 +385,51 @@ describe("OperatorRegistry", function () {
     });
   });
 
+  describe("verifyQuorumAt", function () {
+    it("checks a non-signer proof against the snapshot of an older set (keys, weights, apk, threshold)", async function () {
+      const { registry, operators, slasher } = await loadFixture(fixture);
+      const setId = await registry.operatorSetId();
+      const apkBefore = await registry.apk();
+      const proof = await signQuorum(registry, operators, DIGEST, [operators[3].address]);
+      // The set changes twice: a slash (operator 0 leaves) and a new member.
+      await registry.connect(slasher).slash(operators[0].address, 5000, REASON);
+      await registerOperator(registry, makeOperators(1, 14)[0], 50n);
+      expect(await registry.apkAt(setId)).to.equal(apkBefore);
+      expect(await registry.verifyQuorumAt(setId, DIGEST, proof)).to.deep.equal([9667n, 10_000n]);
+      const wrongKey = { ...proof, nonSignerPubkeys: [operators[2].keypair.pubkeyG1Eip2537] };
+      await expect(registry.verifyQuorumAt(setId, DIGEST, wrongKey))
+        .to.be.revertedWithCustomError(registry, "QuorumNonSignerPubkeyMismatch")
+        .withArgs(3);
+      await expect(registry.verifyQuorumAt(setId, ethers.id("other"), proof)).to.be.revertedWithCustomError(
+        registry,
+        "QuorumInvalidSignature",
+      );
+      await expect(registry.verifyQuorumAt(99, DIGEST, proof))
+        .to.be.revertedWithCustomError(registry, "QuorumUnknownOperatorSet")
+        .withArgs(99);
+    });
+
+    it("applies the older set's threshold and takes the current-set path for the current id", async function () {
+      const { registry, operators } = await loadFixture(fixture);
+      const setId = await registry.operatorSetId();
+      const below = await signQuorum(registry, operators, DIGEST, [
+        operators[1].address,
+        operators[2].address,
+        operators[3].address,
+      ]);
+      await registry.setQuorumBips(5000); // a lower threshold from now on
+      await expect(registry.verifyQuorumAt(setId, DIGEST, below))
+        .to.be.revertedWithCustomError(registry, "QuorumNotReached")
+        .withArgs(6666n, 10_000n, 6667);
+      const current = await signQuorum(registry, operators, DIGEST, [
+        operators[1].address,
+        operators[2].address,
+        operators[3].address,
+      ]);
+      expect(await registry.verifyQuorumAt(setId + 1n, DIGEST, current)).to.deep.equal([6666n, 10_000n]);
+    });
+  });
+
   describe("verifySignersAt", function () {
     it("rejects unknown sets, unsorted or foreign signers and wrong keys", async function () {
       const { registry, operators } = await loadFixture(fixture);

@@ -157,6 +157,13 @@ interface IOperatorRegistry {
         SignerProof calldata proof
     ) external view returns (uint256 signedWeight, uint256 totalWeight);
 
+    /// @notice Checks a quorum signature over `digest` by set `setId` (current or older), named by its non-signers.
+    function verifyQuorumAt(
+        uint64 setId,
+        bytes32 digest,
+        SignerProof calldata proof
+    ) external view returns (uint256 signedWeight, uint256 totalWeight);
+
     /// @notice Checks a quorum signature over `digest` by an explicit signer list of an older (or the current) set.
     function verifySignersAt(
         uint64 setId,
@@ -186,6 +193,9 @@ interface IOperatorRegistry {
 
     /// @notice The aggregate public key of the current set: a 128-byte EIP-2537 G1 point (infinity when empty).
     function apk() external view returns (bytes memory);
+
+    /// @notice The aggregate public key of set `setId`: a 128-byte EIP-2537 G1 point (infinity when empty).
+    function apkAt(uint64 setId) external view returns (bytes memory);
 
     /// @notice The record of `operator`.
     function operatorInfo(address operator) external view returns (OperatorInfo memory);

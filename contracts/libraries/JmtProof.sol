@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+// Libraries
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+
+/// @title JmtProof
+/// @notice Verifies the sparse Merkle proofs of Newton State's Jellyfish Merkle Tree: the penumbra `jmt` format with
+///         keccak256 as the hasher, as `keeper/jmt` produces them.
+/// @dev Hashing (penumbra jmt `SparseMerkleLeafNode` / `SparseMerkleInternalNode`):
+///      leaf = keccak256("JMT::LeafNode" ‖ keyHash ‖ valueHash), internal = keccak256("JMT::IntrnalNode" ‖ left ‖ right)
+///      (the misspelling is part of the format); an empty subtree is the 32 ASCII bytes
+///      "SPARSE_MERKLE_PLACEHOLDER_HASH__". A proof lists siblings leaf→root: with n siblings, sibling i pairs with key
+///      bit n − 1 − i counted from the most significant bit (bit 1 ⇒ the path is the right child). The walk starts at
+///      the proof's leaf, or at the placeholder when the path ends in an empty subtree. The two domain prefixes make a
+///      leaf and an internal node with the same bytes hash differently, so a proof cannot pass a hashed node off as a
+///      leaf or the reverse.
+library JmtProof {
+    /// @notice A sparse Merkle proof for one key.
+    /// @param hasLeaf Whether the path ends at a leaf (else it ends in an empty subtree).
+    /// @param leafKeyHash That leaf's 32-byte key hash (the queried key for inclusion, another key for exclusion).
+    /// @param leafValueHash That leaf's 32-byte value hash.
+    /// @param siblings Sibling hashes, leaf→root, at most 256.
+    struct SparseMerkleProof {
+        bool hasLeaf;
+        bytes32 leafKeyHash;
+        bytes32 leafValueHash;
+        bytes32[] siblings;
+    }
+
+    /// @notice The proof has more than 256 siblings (a 256-bit key has 256 levels at most).
+    error JmtProofTooManySiblings(uint256 count);
+    /// @notice The proof does not reproduce `expectedRoot` for `keyHash` (it computed `actualRoot`).
+    error JmtProofRootMismatch(bytes32 keyHash, bytes32 expectedRoot, bytes32 actualRoot);
+    /// @notice An exclusion proof's leaf shares only `sharedBits` leading bits with the key, fewer than its depth.
+    error JmtProofLeafNotOnPath(bytes32 keyHash, bytes32 leafKeyHash, uint256 sharedBits, uint256 depth);
+
+    /// @notice Root of the empty tree and hash of an empty subtree.
+    bytes32 internal constant PLACEHOLDER = "SPARSE_MERKLE_PLACEHOLDER_HASH__";
+    /// @notice Most siblings a proof can have.
+    uint256 internal constant MAX_SIBLINGS = 256;
+
+    /// @notice keccak256("JMT::LeafNode" ‖ keyHash ‖ valueHash).
+    function leafHash(bytes32 keyHash, bytes32 valueHash) internal pure returns (bytes32) {
+        return keccak256(abi.encodePacked("JMT::LeafNode", keyHash, valueHash));
+    }
+
+    /// @notice keccak256("JMT::IntrnalNode" ‖ left ‖ right).
+    function internalHash(bytes32 left, bytes32 right) internal pure returns (bytes32) {
+        return keccak256(abi.encodePacked("JMT::IntrnalNode", left, right));
+    }
+
+    /// @notice The root `proof` implies for `keyHash`: the leaf (or placeholder) folded with the siblings.
+    /// @dev Reverts `JmtProofTooManySiblings` for more than 256 siblings. Does not check the leaf against the key.
+    function computeRoot(bytes32 keyHash, SparseMerkleProof calldata proof) internal pure returns (bytes32 current) {
+        bytes32[] calldata siblings = proof.siblings;
+        uint256 n = siblings.length;
+        if (n > MAX_SIBLINGS) revert JmtProofTooManySiblings(n);
+        current = proof.hasLeaf ? leafHash(proof.leafKeyHash, proof.leafValueHash) : PLACEHOLDER;
+        uint256 key = uint256(keyHash);
+        for (uint256 i = 0; i < n; ++i) {
+            // n ≤ 256 and i < n, so the shift amount 256 − n + i is in [0, 255].
+            uint256 bit;
+            unchecked {
+                bit = (key >> (256 - n + i)) & 1;
+            }
+            current = bit == 1 ? internalHash(siblings[i], current) : internalHash(current, siblings[i]);
+        }
+    }
+
+    /// @notice What a valid proof says about `keyHash` under `root`: present with `valueHash`, or absent.
+    /// @return present Whether the key is in the tree.
+    /// @return valueHash Its value hash (zero when absent).
+    /// @dev Reverts `JmtProofTooManySiblings`, `JmtProofLeafNotOnPath` (an exclusion leaf off the key's path) and
+    ///      `JmtProofRootMismatch` (the proof does not lead to `root`): a proof that does not verify says nothing.
+    function resolve(
+        bytes32 root,
+        bytes32 keyHash,
+        SparseMerkleProof calldata proof
+    ) internal pure returns (bool present, bytes32 valueHash) {
+        present = proof.hasLeaf && proof.leafKeyHash == keyHash;
+        if (proof.hasLeaf && !present) {
+            uint256 shared = commonPrefixBits(keyHash, proof.leafKeyHash);
+            uint256 depth = proof.siblings.length;
+            if (shared < depth) revert JmtProofLeafNotOnPath(keyHash, proof.leafKeyHash, shared, depth);
+        }
+        bytes32 actual = computeRoot(keyHash, proof);
+        if (actual != root) revert JmtProofRootMismatch(keyHash, root, actual);
+        valueHash = present ? proof.leafValueHash : bytes32(0);
+    }
+
+    /// @notice Whether `proof` shows `keyHash` ↦ `valueHash` under `root` (false for any other statement or a proof
+    ///         that does not lead to `root`).
+    /// @dev Reverts only `JmtProofTooManySiblings` (malformed proof).
+    function verifyInclusion(
+        bytes32 root,
+        bytes32 keyHash,
+        bytes32 valueHash,
+        SparseMerkleProof calldata proof
+    ) internal pure returns (bool) {
+        if (!proof.hasLeaf || proof.leafKeyHash != keyHash || proof.leafValueHash != valueHash) return false;
+        return computeRoot(keyHash, proof) == root;
+    }
+
+    /// @notice Whether `proof` shows `keyHash` absent under `root`: an empty subtree, or another leaf sharing at least
+    ///         as many leading bits with the key as the proof has siblings.
+    /// @dev Reverts only `JmtProofTooManySiblings` (malformed proof).
+    function verifyExclusion(
+        bytes32 root,
+        bytes32 keyHash,
+        SparseMerkleProof calldata proof
+    ) internal pure returns (bool) {
+        if (proof.hasLeaf) {
+            if (proof.leafKeyHash == keyHash) return false;
+            if (commonPrefixBits(keyHash, proof.leafKeyHash) < proof.siblings.length) return false;
+        }
+        return computeRoot(keyHash, proof) == root;
+    }
+
+    /// @notice Number of equal leading bits of `a` and `b` (256 when equal).
+    function commonPrefixBits(bytes32 a, bytes32 b) internal pure returns (uint256 bits) {
+        uint256 diff = uint256(a ^ b);
+        if (diff == 0) return 256;
+        // The highest set bit of diff is the first differing bit; everything above it is shared. log2(diff) ≤ 255.
+        unchecked {
+            bits = 255 - Math.log2(diff);
+        }
+    }
+}
