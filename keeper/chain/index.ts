@@ -18,3 +18,13 @@ export {
   userLeafId,
   writeRecordHash,
 } from "./commit";
+export {
+  POLICY_ATTESTATION_TYPE,
+  POLICY_ATTESTATION_TYPEHASH,
+  POLICY_DATA_BINDING_TYPE,
+  POLICY_DATA_BINDING_TYPEHASH,
+  type PolicyAttestation,
+  type PolicyDataBinding,
+  policyAttestationDigest,
+  policyDataBindingHash,
+} from "./attestation";
