@@ -121,5 +121,5 @@ export const FIXTURE_SPECS: readonly FixtureSpec[] = [
   { name: "leaves-1000", leafCount: 1000, cases: 64, keyShape: "random", seed: "newton-jmt-1000" },
   { name: "leaves-10000", leafCount: 10000, cases: 64, keyShape: "random", seed: "newton-jmt-10000" },
   { name: "deep-prefix-1000", leafCount: 1000, cases: 64, keyShape: "deepPrefix", seed: "newton-jmt-deep" },
-  { name: "adjacent-1000", leafCount: 1000, cases: 64, keyShape: "adjacent", seed: "newton-jmt-adjacent" },
+  { name: "adjacent-1000", leafCount: 1000, cases: 16, keyShape: "adjacent", seed: "newton-jmt-adjacent" },
 ];

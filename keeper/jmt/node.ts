@@ -175,7 +175,7 @@ export function decodeNode(bytes: Uint8Array, nodeKey: NodeKey): TreeNode {
   const tag = bytes[0];
   if (tag === TAG_NULL && bytes.length === 1) return { kind: "null" };
   if (tag === TAG_LEAF && bytes.length === 65) {
-    return { kind: "leaf", keyHash: bytes.slice(1, 33), valueHash: bytes.slice(33, 65) };
+    return { kind: "leaf", keyHash: copy(bytes, 1, 33), valueHash: copy(bytes, 33, 65) };
   }
   if (tag !== TAG_INTERNAL || bytes.length < 5) throw corrupt(nodeKey, `bad tag ${tag} or length ${bytes.length}`);
   const exist = (bytes[1] << 8) | bytes[2];
@@ -185,11 +185,16 @@ export function decodeNode(bytes: Uint8Array, nodeKey: NodeKey): TreeNode {
   let offset = 5;
   for (let n = 0; n < 16; n++) {
     if (!(exist & (1 << n))) continue;
-    const hash = bytes.slice(offset + 8, offset + 40);
+    const hash = copy(bytes, offset + 8, offset + 40);
     children[n] = { version: readU64(bytes, offset), hash, isLeaf: (leaves & (1 << n)) !== 0 };
     offset += 40;
   }
   return { kind: "internal", children };
+}
+
+/** A fresh Uint8Array copy of bytes[start, end) (`Buffer#slice` would alias, so never use it). */
+function copy(bytes: Uint8Array, start: number, end: number): Uint8Array {
+  return new Uint8Array(bytes.subarray(start, end));
 }
 
 function corrupt(nodeKey: NodeKey, reason: string): JmtError {

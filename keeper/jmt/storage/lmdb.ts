@@ -68,13 +68,13 @@ export class LmdbTreeStore implements TreeStore {
 
   getValue(valueHash: Hash32): Uint8Array | undefined {
     const bytes = this.values.getBinary(valueHash);
-    return bytes === undefined ? undefined : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    return bytes === undefined ? undefined : new Uint8Array(bytes);
   }
 
   getVersionInfo(version: number): VersionInfo | undefined {
     const bytes = this.versions.getBinary(u64(version));
     if (bytes === undefined) return undefined;
-    return { version, root: Uint8Array.prototype.slice.call(bytes, 0, 32), leafCount: readU64(bytes, 32) };
+    return { version, root: new Uint8Array(bytes.subarray(0, 32)), leafCount: readU64(bytes, 32) };
   }
 
   latestVersion(): number | undefined {
