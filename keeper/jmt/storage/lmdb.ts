@@ -29,7 +29,8 @@ const u64 = (v: number): Uint8Array => {
 
 /**
  * LMDB-backed {@link TreeStore}. Sub-databases `<prefix>.nodes` (node key → encoded node),
- * `.values` (value hash → bytes), `.stale` (staleSince u64 BE ‖ node key → empty), `.versions`
+ * `.values` (value hash → bytes), `.stale` (staleSince u64 BE → packed list of (len u8 ‖ node key):
+ * one entry per version, since one put per stale node dominated write time), `.versions`
  * (u64 BE → root ‖ leafCount u64) and `.meta` ("latest", "prunedBefore" → u64). Each version is
  * one `transactionSync`, its version record and "latest" checkpoint included: a crash or a throw
  * mid-write leaves the previous version as the latest, whole.
@@ -91,16 +92,18 @@ export class LmdbTreeStore implements TreeStore {
     return this.nodes.getCount();
   }
 
-  /** Counts stale-node index entries (tests, metrics). */
+  /** Counts node keys in the stale-node index (tests, metrics). */
   countStale(): number {
-    return this.stale.getCount();
+    let n = 0;
+    for (const { value } of this.stale.getRange({})) n += unpackKeys(value).length;
+    return n;
   }
 
   writeBatch(batch: TreeUpdateBatch): void {
     this.root.transactionSync(() => {
       for (const [key, node] of batch.nodes) this.nodes.putSync(key, encodeNode(node));
       for (const [hash, value] of batch.values) this.values.putSync(hash, value);
-      for (const s of batch.staleNodes) this.stale.putSync(staleKey(s.staleSinceVersion, s.nodeKey), EMPTY);
+      if (batch.staleNodes.length > 0) this.stale.putSync(u64(batch.info.version), packStale(batch));
       const record = new Uint8Array(40);
       record.set(batch.info.root, 0);
       writeU64(record, 32, batch.info.leafCount);
@@ -112,9 +115,9 @@ export class LmdbTreeStore implements TreeStore {
   pruneStale(beforeVersion: number): number {
     return this.root.transactionSync(() => {
       let removed = 0;
-      const keys = [...this.stale.getKeys({ end: u64(beforeVersion + 1) })];
-      for (const key of keys) {
-        if (this.nodes.removeSync(key.subarray(8))) removed++;
+      const entries = [...this.stale.getRange({ end: u64(beforeVersion + 1) })];
+      for (const { key, value } of entries) {
+        for (const nodeKey of unpackKeys(value)) if (this.nodes.removeSync(nodeKey)) removed++;
         this.stale.removeSync(key);
       }
       this.meta.putSync("prunedBefore", u64(Math.max(beforeVersion, this.prunedBefore())));
@@ -128,11 +131,25 @@ export class LmdbTreeStore implements TreeStore {
   }
 }
 
-const EMPTY = new Uint8Array(0);
-
-function staleKey(since: number, nodeKey: NodeKey): Uint8Array {
-  const out = new Uint8Array(8 + nodeKey.length);
-  writeU64(out, 0, since);
-  out.set(nodeKey, 8);
+/**
+ * Packs a batch's stale node keys as (len u8 ‖ key)*. Every entry of a batch is stale since the
+ * batch's version (the tree marks nodes stale only at the version that replaces them).
+ */
+function packStale(batch: TreeUpdateBatch): Uint8Array {
+  const out = new Uint8Array(batch.staleNodes.reduce((n, s) => n + 1 + s.nodeKey.length, 0));
+  let offset = 0;
+  for (const { nodeKey } of batch.staleNodes) {
+    out[offset] = nodeKey.length;
+    out.set(nodeKey, offset + 1);
+    offset += 1 + nodeKey.length;
+  }
   return out;
+}
+
+function unpackKeys(packed: Uint8Array): Uint8Array[] {
+  const keys: Uint8Array[] = [];
+  for (let offset = 0; offset < packed.length; offset += 1 + packed[offset]) {
+    keys.push(packed.subarray(offset + 1, offset + 1 + packed[offset]));
+  }
+  return keys;
 }
