@@ -1,10 +1,19 @@
 import { keccak_256 } from "@noble/hashes/sha3";
 
-import { bytesEqual } from "../common";
+import { bytesEqual, bytesToHex } from "../common";
 
+import { JmtError } from "./errors";
 import { type Hasher, hasherFrom } from "./hasher";
-import { bitAt, childBitmaps, commonPrefixBits, encodeChildKey, encodeNodeKey, nibbleAt, subtreeHash } from "./node";
-import { PLACEHOLDER_HASH } from "./node";
+import {
+  bitAt,
+  childBitmaps,
+  commonPrefixBits,
+  encodeChildKey,
+  encodeNodeKey,
+  nibbleAt,
+  PLACEHOLDER_HASH,
+  subtreeHash,
+} from "./node";
 import type { TreeReader } from "./storage/reader";
 import type { Child, Hash32, KeyHash, LeafNode, SparseMerkleProof, TreeNode, ValueWithProof } from "./types";
 import { loadNode } from "./update";
@@ -64,7 +73,11 @@ function withLeaf(reader: TreeReader, keyHash: KeyHash, leaf: LeafNode, siblings
   const proof: SparseMerkleProof = { leaf: { keyHash: leaf.keyHash, valueHash: leaf.valueHash }, siblings };
   if (!bytesEqual(leaf.keyHash, keyHash)) return { value: null, proof };
   const value = reader.getValue(leaf.valueHash);
-  return { value: value ?? null, proof };
+  if (value === undefined) {
+    const valueHash = bytesToHex(leaf.valueHash);
+    throw new JmtError({ code: "JMT_ERROR_MISSING_VALUE", valueHash }, `value ${valueHash} is not stored`);
+  }
+  return { value, proof };
 }
 
 let defaultHasher: Hasher | undefined;
