@@ -1,0 +1,69 @@
+import type { Hash32, NodeKey, TreeNode, TreeUpdateBatch, VersionInfo } from "../types";
+
+import type { TreeStore } from "./writer";
+
+const hexKey = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("hex");
+
+/**
+ * In-memory {@link TreeStore} for tests and tools: `Map`s keyed by hex. `writeBatch` validates
+ * everything it needs first and then applies, so a throw leaves the store unchanged.
+ */
+export class MemoryTreeStore implements TreeStore {
+  private readonly nodes = new Map<string, TreeNode>();
+  private readonly values = new Map<string, Uint8Array>();
+  private readonly versions = new Map<number, VersionInfo>();
+  /** staleSinceVersion → node keys (hex). */
+  private readonly stale = new Map<number, string[]>();
+  private latest: number | undefined = undefined;
+  private pruned = 0;
+
+  getNode(nodeKey: NodeKey): TreeNode | undefined {
+    return this.nodes.get(hexKey(nodeKey));
+  }
+
+  getValue(valueHash: Hash32): Uint8Array | undefined {
+    return this.values.get(hexKey(valueHash));
+  }
+
+  getVersionInfo(version: number): VersionInfo | undefined {
+    return this.versions.get(version);
+  }
+
+  latestVersion(): number | undefined {
+    return this.latest;
+  }
+
+  prunedBefore(): number {
+    return this.pruned;
+  }
+
+  countNodes(): number {
+    return this.nodes.size;
+  }
+
+  writeBatch(batch: TreeUpdateBatch): void {
+    const nodes = batch.nodes.map(([k, n]) => [hexKey(k), n] as const);
+    const values = batch.values.map(([h, v]) => [hexKey(h), v] as const);
+    const stale = batch.staleNodes.map((s) => [s.staleSinceVersion, hexKey(s.nodeKey)] as const);
+    for (const [k, n] of nodes) this.nodes.set(k, n);
+    for (const [h, v] of values) this.values.set(h, v);
+    for (const [since, k] of stale) {
+      const list = this.stale.get(since);
+      if (list) list.push(k);
+      else this.stale.set(since, [k]);
+    }
+    this.versions.set(batch.info.version, batch.info);
+    this.latest = batch.info.version;
+  }
+
+  pruneStale(beforeVersion: number): number {
+    let removed = 0;
+    for (const [since, keys] of [...this.stale]) {
+      if (since > beforeVersion) continue;
+      for (const k of keys) if (this.nodes.delete(k)) removed++;
+      this.stale.delete(since);
+    }
+    this.pruned = Math.max(this.pruned, beforeVersion);
+    return removed;
+  }
+}
