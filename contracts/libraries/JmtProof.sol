@@ -78,6 +78,7 @@ library JmtProof {
         bytes32 keyHash,
         SparseMerkleProof calldata proof
     ) internal pure returns (bool present, bytes32 valueHash) {
+        if (proof.siblings.length > MAX_SIBLINGS) revert JmtProofTooManySiblings(proof.siblings.length);
         present = proof.hasLeaf && proof.leafKeyHash == keyHash;
         if (proof.hasLeaf && !present) {
             uint256 shared = commonPrefixBits(keyHash, proof.leafKeyHash);

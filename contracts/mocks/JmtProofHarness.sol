@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {JmtProof} from "../libraries/JmtProof.sol";
+
+/// @notice Test-only contract exposing the `JmtProof` library.
+contract JmtProofHarness {
+    /// @notice `JmtProof.verifyInclusion`.
+    function verifyInclusion(
+        bytes32 root,
+        bytes32 keyHash,
+        bytes32 valueHash,
+        JmtProof.SparseMerkleProof calldata proof
+    ) external pure returns (bool) {
+        return JmtProof.verifyInclusion(root, keyHash, valueHash, proof);
+    }
+
+    /// @notice `JmtProof.verifyExclusion`.
+    function verifyExclusion(
+        bytes32 root,
+        bytes32 keyHash,
+        JmtProof.SparseMerkleProof calldata proof
+    ) external pure returns (bool) {
+        return JmtProof.verifyExclusion(root, keyHash, proof);
+    }
+
+    /// @notice `JmtProof.resolve`.
+    function resolve(
+        bytes32 root,
+        bytes32 keyHash,
+        JmtProof.SparseMerkleProof calldata proof
+    ) external pure returns (bool present, bytes32 valueHash) {
+        return JmtProof.resolve(root, keyHash, proof);
+    }
+
+    /// @notice `JmtProof.commonPrefixBits`.
+    function commonPrefixBits(bytes32 a, bytes32 b) external pure returns (uint256) {
+        return JmtProof.commonPrefixBits(a, b);
+    }
+}
