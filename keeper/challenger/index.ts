@@ -1,0 +1,18 @@
+/**
+ * keeper/challenger — the challenger role: it replays the chain independently, compares every
+ * committed root with its own, and files fraud proofs with `ChallengeVerifier.challengeCommit`.
+ *
+ * `buildCommitChallenge` turns (write log, the tree behind a wrong root, a key) into the call's
+ * arguments: the key's latest write below the commit's `writeIndexEnd`, a successor witness (the
+ * first later write whose previous-write link points back, or "no later write"), and a JMT proof
+ * of the key against the wrong root. DESIGN.md §3.5.
+ */
+export {
+  type AbiSparseMerkleProof,
+  type ClaimedTree,
+  type CommitChallenge,
+  type SuccessorWitness,
+  buildCommitChallenge,
+  noWriteRecord,
+  toAbiProof,
+} from "./commit-challenge";
