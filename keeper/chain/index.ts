@@ -1,10 +1,12 @@
 /**
  * keeper/chain — everything the keeper knows about the chain side: the exact encodings the
- * contracts hash and sign (commit digest, JMT key hash, write-record hash), and later the RPC
- * client, the event indexer and the transaction sender.
+ * contracts hash and sign (commit digest, JMT key hash, write-record hash, the policy template and
+ * instance ids), and later the RPC client, the event indexer and the transaction sender.
  *
  * Every function here mirrors a Solidity function byte for byte (`StateCommitRegistry.commitDigest`,
- * `WriteLog.keyHash`, `WriteLog.recordHash`); tests compare them against the contracts.
+ * `WriteLog.keyHash`, `WriteLog.recordHash`, `PolicyDataRegistry.computeTemplateId` /
+ * `computeInstanceId`, `PolicyRegistry.computeTemplateId` / `computeInstanceId`); tests compare
+ * them against the contracts.
  */
 export {
   EMPTY_TREE_ROOT,
@@ -28,3 +30,17 @@ export {
   policyAttestationDigest,
   policyDataBindingHash,
 } from "./attestation";
+export {
+  EMPTY_ARTIFACT_HASH,
+  POLICY_DATA_INSTANCE_DOMAIN,
+  POLICY_DATA_TEMPLATE_TYPE,
+  POLICY_DATA_TEMPLATE_TYPEHASH,
+  POLICY_NAMESPACES,
+  POLICY_TEMPLATE_TYPE,
+  POLICY_TEMPLATE_TYPEHASH,
+  artifactHash,
+  policyDataInstanceId,
+  policyDataTemplateId,
+  policyInstanceId,
+  policyTemplateId,
+} from "./policy-ids";
