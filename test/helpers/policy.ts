@@ -3,7 +3,8 @@ import { ethers, upgrades } from "hardhat";
 
 import { EMPTY_ARTIFACT_HASH, artifactHash } from "../../keeper/chain";
 import type { Hex } from "../../keeper/common";
-import type { PolicyDataRegistry, PolicyRegistry, StateCommitRegistry } from "../../typechain-types";
+import type { PolicyDataRegistry, PolicyRegistry } from "../../typechain-types";
+import { deployStateCommitRegistry } from "./commits";
 import { deployOperatorRegistry } from "./operators";
 
 /** An `ArtifactRef` as the contracts take it. */
@@ -38,11 +39,7 @@ export async function deployPolicyStack(owner: Signer, opts: PolicyStackOptions 
   const templatesOpen = opts.templateRegistrationPermissionless ?? true;
   const instancesOpen = opts.instanceDeploymentPermissionless ?? true;
   const operatorRegistry = await deployOperatorRegistry(owner);
-  const stateCommitRegistry = (await upgrades.deployProxy(
-    await ethers.getContractFactory("StateCommitRegistry", owner),
-    [ownerAddress, await operatorRegistry.getAddress(), 16 * 1024 * 1024, 100],
-    { kind: "uups" },
-  )) as unknown as StateCommitRegistry;
+  const stateCommitRegistry = await deployStateCommitRegistry(owner, await operatorRegistry.getAddress());
   const policyDataRegistry = (await upgrades.deployProxy(
     await ethers.getContractFactory("PolicyDataRegistry", owner),
     [ownerAddress, await stateCommitRegistry.getAddress(), templatesOpen, instancesOpen],

@@ -1,0 +1,393 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+// Contracts
+import {Ownable2StepUpgradeable} from "@openzeppelin/contracts-upgradeable/access/Ownable2StepUpgradeable.sol";
+import {UUPSUpgradeable} from "@openzeppelin/contracts/proxy/utils/UUPSUpgradeable.sol";
+
+// Libraries
+import {JmtProof} from "./libraries/JmtProof.sol";
+import {WriteLog} from "./libraries/WriteLog.sol";
+
+// Interfaces
+import {IChallengeVerifier} from "./interfaces/IChallengeVerifier.sol";
+import {IOperatorRegistry} from "./interfaces/IOperatorRegistry.sol";
+import {IPolicyDataRegistry} from "./interfaces/IPolicyDataRegistry.sol";
+import {IPolicyRegistry} from "./interfaces/IPolicyRegistry.sol";
+import {IStateCommitRegistry} from "./interfaces/IStateCommitRegistry.sol";
+
+/// @title ChallengeVerifier
+/// @notice Anyone may prove, for the cost of gas, that the operators signed something wrong:
+///         - a commit whose root does not hold the latest write to some key below its `writeIndexEnd` (rolled back
+///           in the StateCommitRegistry, signers slashed), or
+///         - a policy attestation whose fields do not re-derive from this chain's registries at its reference block
+///           (signers slashed, each attestation digest once).
+///         An honest commit or attestation can never be slashed: every check re-derives from on-chain state and
+///         verified proofs, never from a hash the challenger supplies.
+contract ChallengeVerifier is IChallengeVerifier, Ownable2StepUpgradeable, UUPSUpgradeable {
+    /// @notice Semantic version of this implementation.
+    // solhint-disable-next-line const-name-snakecase
+    string public constant version = "1.0.0";
+
+    /// @notice Basis-point denominator.
+    uint16 public constant BIPS = 10_000;
+
+    /// @notice Slash reason: a commit's root does not hold the write log's value of a key.
+    bytes32 public constant REASON_COMMIT_FRAUD = "COMMIT_FRAUD";
+    /// @notice Attestation reasons, checked in this order.
+    bytes32 public constant REASON_INSTANCE_NOT_DEPLOYED = "INSTANCE_NOT_DEPLOYED";
+    bytes32 public constant REASON_WRONG_TEMPLATE = "WRONG_TEMPLATE";
+    bytes32 public constant REASON_WRONG_ARTIFACT_HASH = "WRONG_ARTIFACT_HASH";
+    bytes32 public constant REASON_WRONG_PARAMS = "WRONG_PARAMS";
+    bytes32 public constant REASON_WRONG_DATA_INSTANCE = "WRONG_DATA_INSTANCE";
+    bytes32 public constant REASON_KIND_MISMATCH = "KIND_MISMATCH";
+    bytes32 public constant REASON_WRONG_EXPIRATION = "WRONG_EXPIRATION";
+
+    /// @notice EIP-712 type hash of `PolicyDataBinding`.
+    bytes32 public constant POLICY_DATA_BINDING_TYPEHASH =
+        keccak256(
+            "PolicyDataBinding(bytes32 policyDataInstanceId,bytes32 policyDataTemplateId,bytes32 wasmHash,"
+            "bytes32 paramsSchemaHash,bytes32 secretsSchemaHash,bytes32 paramsHash)"
+        );
+    /// @notice EIP-712 type hash of `PolicyAttestation` (with the referenced `PolicyDataBinding` type appended).
+    bytes32 public constant POLICY_ATTESTATION_TYPEHASH =
+        keccak256(
+            "PolicyAttestation(uint256 chainId,bytes32 taskId,bytes32 policyInstanceId,bytes32 policyTemplateId,"
+            "bytes32 regoHash,bytes32 paramsSchemaHash,bytes32 paramsHash,uint64 referenceBlock,uint64 expirationBlock,"
+            "PolicyDataBinding[] policyData,bytes32 resultHash,uint64 operatorSetId)"
+            "PolicyDataBinding(bytes32 policyDataInstanceId,bytes32 policyDataTemplateId,bytes32 wasmHash,"
+            "bytes32 paramsSchemaHash,bytes32 secretsSchemaHash,bytes32 paramsHash)"
+        );
+
+    /// @custom:storage-location erc7201:newton.storage.ChallengeVerifier
+    struct ChallengeVerifierStorage {
+        IStateCommitRegistry stateCommitRegistry;
+        IOperatorRegistry operatorRegistry;
+        IPolicyRegistry policyRegistry;
+        IPolicyDataRegistry policyDataRegistry;
+        uint16 commitFraudSlashBips;
+        uint16 attestationSlashBips;
+        mapping(bytes32 attestationDigest => bool) slashedAttestations;
+    }
+
+    // keccak256(abi.encode(uint256(keccak256("newton.storage.ChallengeVerifier")) - 1)) & ~bytes32(uint256(0xff))
+    bytes32 private constant STORAGE_LOCATION = 0xdf0deba0c78f1727f5c71e6fc5bd20ec7b317fa1627fad2921a141d4963e8300;
+
+    /// @custom:oz-upgrades-unsafe-allow constructor
+    constructor() {
+        _disableInitializers();
+    }
+
+    /// @notice Initializes the proxy. The verifier must then be made the OperatorRegistry's slasher and the
+    ///         StateCommitRegistry's challenge verifier (the deploy script does both).
+    /// @param initialOwner The owner (a Safe on mainnet).
+    /// @param stateCommitRegistry_ This chain's StateCommitRegistry (roots, write log, challenge window).
+    /// @param policyRegistry_ This chain's PolicyRegistry (its PolicyDataRegistry is read from it).
+    /// @param commitFraudSlashBips_ Share of weight slashed per signer of a wrong commit, (0, 10 000] bips.
+    /// @param attestationSlashBips_ Share slashed per signer of a wrong attestation, (0, 10 000] bips (10 % = 1 000).
+    /// @dev Reverts `ChallengeSlashBipsInvalid` for a share outside (0, 10 000].
+    function initialize(
+        address initialOwner,
+        IStateCommitRegistry stateCommitRegistry_,
+        IPolicyRegistry policyRegistry_,
+        uint16 commitFraudSlashBips_,
+        uint16 attestationSlashBips_
+    ) external initializer {
+        __Ownable_init(initialOwner);
+        __Ownable2Step_init();
+        ChallengeVerifierStorage storage $ = _storage();
+        $.stateCommitRegistry = stateCommitRegistry_;
+        $.operatorRegistry = stateCommitRegistry_.operatorRegistry();
+        $.policyRegistry = policyRegistry_;
+        $.policyDataRegistry = policyRegistry_.policyDataRegistry();
+        _setSlashBips($, commitFraudSlashBips_, attestationSlashBips_);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Proof checks
+    // ---------------------------------------------------------------------------------------------------------------
+
+    /// @inheritdoc IChallengeVerifier
+    /// @param sequenceNo A committed (not rolled back) sequence number; its root is the one checked against.
+    /// @param keyHash The 32-byte JMT key (`keccak256(abi.encodePacked(namespace, id))`).
+    /// @param valueHash keccak256 of the value bytes.
+    /// @param proof A sparse Merkle proof from `keeper/jmt` (siblings leaf→root, ≤ 256).
+    /// @dev Reverts `CommitUnknown` (StateCommitRegistry) and `JmtProofTooManySiblings`; false for any proof that
+    ///      does not show exactly this leaf under that root.
+    function verifyInclusion(
+        uint64 sequenceNo,
+        bytes32 keyHash,
+        bytes32 valueHash,
+        JmtProof.SparseMerkleProof calldata proof
+    ) external view returns (bool) {
+        bytes32 root = _storage().stateCommitRegistry.stateRootAt(sequenceNo);
+        return JmtProof.verifyInclusion(root, keyHash, valueHash, proof);
+    }
+
+    /// @inheritdoc IChallengeVerifier
+    /// @dev Reverts as `verifyInclusion`; true iff the proof shows an empty subtree or another leaf on the key's path.
+    function verifyExclusion(
+        uint64 sequenceNo,
+        bytes32 keyHash,
+        JmtProof.SparseMerkleProof calldata proof
+    ) external view returns (bool) {
+        bytes32 root = _storage().stateCommitRegistry.stateRootAt(sequenceNo);
+        return JmtProof.verifyExclusion(root, keyHash, proof);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Committed-write fraud proof
+    // ---------------------------------------------------------------------------------------------------------------
+
+    /// @inheritdoc IChallengeVerifier
+    /// @param sequenceNo The non-final commit n challenged (n ≥ 1).
+    /// @param write The latest write to the key below `writeIndexEnd_n`, exactly as stored (its record must hash to
+    ///        `writeRecordHashAt(write.writeIndex)`); or, to claim the key had no write below it, a record with
+    ///        `writeIndex = NO_WRITE` and the key in `keyHash` (other fields unused).
+    /// @param successor Shows no write to the key lies between `write` and `writeIndexEnd_n` (see `SuccessorWitness`).
+    /// @param proof A JMT proof for the key against commit n's root (inclusion with any value, or exclusion).
+    /// @dev The write log determines the key's value at n: `write.valueHash` (absent when zero or when there was no
+    ///      write). The proof determines what the root holds. They must differ. Reverts `CommitUnknown`,
+    ///      `ChallengeCommitFinal`, `ChallengeWriteNotCovered`, `ChallengeWriteRecordMismatch`,
+    ///      `ChallengeSuccessorInvalid`, `JmtProofRootMismatch` / `JmtProofLeafNotOnPath` /
+    ///      `JmtProofTooManySiblings` (a proof that does not verify), `ChallengeCommitMatches`. Emits
+    ///      `CommitChallenged`, then rolls back n.. in the StateCommitRegistry and slashes n's signers.
+    function challengeCommit(
+        uint64 sequenceNo,
+        WriteLog.WriteRecord calldata write,
+        SuccessorWitness calldata successor,
+        JmtProof.SparseMerkleProof calldata proof
+    ) external {
+        ChallengeVerifierStorage storage $ = _storage();
+        IStateCommitRegistry registry = $.stateCommitRegistry;
+        IStateCommitRegistry.CommitRecord memory commit = registry.commitAt(sequenceNo);
+        if (sequenceNo == 0 || registry.isFinal(sequenceNo)) revert ChallengeCommitFinal(sequenceNo);
+        bytes32 keyHash = write.keyHash;
+        _checkLatestWrite(registry, write, successor, commit.writeIndexEnd);
+        bytes32 expected = write.writeIndex == WriteLog.NO_WRITE ? bytes32(0) : write.valueHash;
+        (, bytes32 committed) = JmtProof.resolve(commit.stateRoot, keyHash, proof);
+        if (committed == expected) revert ChallengeCommitMatches(sequenceNo, keyHash, expected);
+
+        address[] memory signers = $.operatorRegistry.signersOf(commit.operatorSetId, commit.nonSignerBitmap);
+        emit CommitChallenged(sequenceNo, keyHash, expected, committed, msg.sender, signers);
+        registry.rollback(sequenceNo);
+        $.operatorRegistry.slashBatch(signers, $.commitFraudSlashBips, REASON_COMMIT_FRAUD);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Attestation challenge
+    // ---------------------------------------------------------------------------------------------------------------
+
+    /// @inheritdoc IChallengeVerifier
+    /// @param attestation The signed attestation, exactly as signed.
+    /// @param proof The quorum signature over `attestationDigest(attestation)` by set `attestation.operatorSetId`.
+    /// @dev Every field is re-derived from this chain's registries, counting only rows with
+    ///      `registeredAt ≤ referenceBlock` (rows are write-once, so a row read now is the row then). The expected
+    ///      `expirationBlock` is `referenceBlock + min(expireAfter)` over the policy instance and its data instances.
+    ///      Reverts `AttestationWrongChain`, `AttestationReferenceBlockNotPast`, `AttestationWindowClosed` (after
+    ///      `referenceBlock + challengeWindowBlocks`), `AttestationAlreadySlashed`, any `Quorum*`/BLS error of
+    ///      `OperatorRegistry.verifyQuorumAt`, and `AttestationMatches`. Emits `AttestationChallenged` with the
+    ///      first mismatch's reason, then slashes the signers `attestationSlashBips`.
+    function challengeAttestation(
+        PolicyAttestation calldata attestation,
+        IOperatorRegistry.SignerProof calldata proof
+    ) external {
+        ChallengeVerifierStorage storage $ = _storage();
+        if (attestation.chainId != block.chainid) revert AttestationWrongChain(block.chainid, attestation.chainId);
+        if (attestation.referenceBlock >= block.number) {
+            revert AttestationReferenceBlockNotPast(attestation.referenceBlock, block.number);
+        }
+        uint256 deadline = uint256(attestation.referenceBlock) + $.stateCommitRegistry.challengeWindowBlocks();
+        if (block.number > deadline) revert AttestationWindowClosed(deadline, block.number);
+        bytes32 digest = _attestationDigest(attestation);
+        if ($.slashedAttestations[digest]) revert AttestationAlreadySlashed(digest);
+        $.operatorRegistry.verifyQuorumAt(attestation.operatorSetId, digest, proof);
+
+        bytes32 reason = _attestationMismatch($, attestation);
+        if (reason == bytes32(0)) revert AttestationMatches(digest);
+        $.slashedAttestations[digest] = true;
+        address[] memory signers = $.operatorRegistry.signersOf(attestation.operatorSetId, proof.nonSignerBitmap);
+        emit AttestationChallenged(digest, reason, msg.sender, signers);
+        $.operatorRegistry.slashBatch(signers, $.attestationSlashBips, reason);
+    }
+
+    /// @inheritdoc IChallengeVerifier
+    /// @dev EIP-712 struct hashing without a domain wrapper (the chain id is a field):
+    ///      `keccak256(abi.encode(POLICY_ATTESTATION_TYPEHASH, chainId, taskId, policyInstanceId, policyTemplateId,
+    ///      regoHash, paramsSchemaHash, paramsHash, referenceBlock, expirationBlock,
+    ///      keccak256(abi.encodePacked(bindingHash_0, …)), resultHash, operatorSetId))` with
+    ///      `bindingHash_i = keccak256(abi.encode(POLICY_DATA_BINDING_TYPEHASH, <the six fields>))`. The type hashes
+    ///      differ from the commit digest's, so one signature can never serve as the other.
+    function attestationDigest(PolicyAttestation calldata attestation) external pure returns (bytes32) {
+        return _attestationDigest(attestation);
+    }
+
+    /// @notice Whether the attestation with `digest` has been slashed.
+    function isAttestationSlashed(bytes32 digest) external view returns (bool) {
+        return _storage().slashedAttestations[digest];
+    }
+
+    /// @notice The slash shares in basis points: per signer of a wrong commit, and of a wrong attestation.
+    function slashBips() external view returns (uint16 commitFraudSlashBips, uint16 attestationSlashBips) {
+        ChallengeVerifierStorage storage $ = _storage();
+        return ($.commitFraudSlashBips, $.attestationSlashBips);
+    }
+
+    /// @notice Sets both slash shares, each in (0, 10 000] bips (owner only).
+    /// @dev Reverts `ChallengeSlashBipsInvalid`. Emits `SlashBipsUpdated`.
+    function setSlashBips(uint16 commitFraudSlashBips_, uint16 attestationSlashBips_) external onlyOwner {
+        _setSlashBips(_storage(), commitFraudSlashBips_, attestationSlashBips_);
+    }
+
+    /// @notice The registries this verifier reads.
+    function registries()
+        external
+        view
+        returns (
+            IStateCommitRegistry stateCommitRegistry,
+            IOperatorRegistry operatorRegistry,
+            IPolicyRegistry policyRegistry,
+            IPolicyDataRegistry policyDataRegistry
+        )
+    {
+        ChallengeVerifierStorage storage $ = _storage();
+        return ($.stateCommitRegistry, $.operatorRegistry, $.policyRegistry, $.policyDataRegistry);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Internals
+    // ---------------------------------------------------------------------------------------------------------------
+
+    /// @dev Only the owner may upgrade (UUPS).
+    function _authorizeUpgrade(address) internal override onlyOwner {}
+
+    function _storage() private pure returns (ChallengeVerifierStorage storage $) {
+        assembly {
+            $.slot := STORAGE_LOCATION
+        }
+    }
+
+    function _setSlashBips(ChallengeVerifierStorage storage $, uint16 commitBips, uint16 attestationBips) private {
+        if (commitBips == 0 || commitBips > BIPS) revert ChallengeSlashBipsInvalid(commitBips);
+        if (attestationBips == 0 || attestationBips > BIPS) revert ChallengeSlashBipsInvalid(attestationBips);
+        $.commitFraudSlashBips = commitBips;
+        $.attestationSlashBips = attestationBips;
+        emit SlashBipsUpdated(commitBips, attestationBips);
+    }
+
+    /// @dev Checks that `write` is the key's latest write below `writeIndexEnd` (or that there was none).
+    function _checkLatestWrite(
+        IStateCommitRegistry registry,
+        WriteLog.WriteRecord calldata write,
+        SuccessorWitness calldata successor,
+        uint64 writeIndexEnd
+    ) private view {
+        uint64 index = write.writeIndex;
+        if (index != WriteLog.NO_WRITE) {
+            if (index >= writeIndexEnd) revert ChallengeWriteNotCovered(index, writeIndexEnd);
+            if (registry.writeRecordHashAt(index) != WriteLog.hash(write)) revert ChallengeWriteRecordMismatch(index);
+        }
+        if (successor.keyHasNoLaterWrite) {
+            if (registry.latestWriteIndex(write.keyHash) != index) revert ChallengeSuccessorInvalid(write.keyHash);
+            return;
+        }
+        WriteLog.WriteRecord calldata next = successor.next;
+        // next is at or after the commit's end, is a write to the same key, and links straight back to `write`: so
+        // no write to the key lies strictly between them, in particular none in (index, writeIndexEnd).
+        bool valid = next.writeIndex >= writeIndexEnd &&
+            next.writeIndex != WriteLog.NO_WRITE &&
+            next.keyHash == write.keyHash &&
+            next.prevWriteIndex == index;
+        if (!valid) revert ChallengeSuccessorInvalid(write.keyHash);
+        if (registry.writeRecordHashAt(next.writeIndex) != WriteLog.hash(next)) {
+            revert ChallengeWriteRecordMismatch(next.writeIndex);
+        }
+    }
+
+    function _attestationDigest(PolicyAttestation calldata a) private pure returns (bytes32) {
+        bytes32[] memory bindingHashes = new bytes32[](a.policyData.length);
+        for (uint256 i = 0; i < bindingHashes.length; ++i) {
+            PolicyDataBinding calldata b = a.policyData[i];
+            bindingHashes[i] = keccak256(
+                abi.encode(
+                    POLICY_DATA_BINDING_TYPEHASH,
+                    b.policyDataInstanceId,
+                    b.policyDataTemplateId,
+                    b.wasmHash,
+                    b.paramsSchemaHash,
+                    b.secretsSchemaHash,
+                    b.paramsHash
+                )
+            );
+        }
+        // Two encodes keep the stack shallow; the concatenation equals one abi.encode of all 13 words.
+        bytes memory head = abi.encode(
+            POLICY_ATTESTATION_TYPEHASH,
+            a.chainId,
+            a.taskId,
+            a.policyInstanceId,
+            a.policyTemplateId,
+            a.regoHash,
+            a.paramsSchemaHash,
+            a.paramsHash
+        );
+        bytes memory tail = abi.encode(
+            a.referenceBlock,
+            a.expirationBlock,
+            keccak256(abi.encodePacked(bindingHashes)),
+            a.resultHash,
+            a.operatorSetId
+        );
+        return keccak256(bytes.concat(head, tail));
+    }
+
+    /// @dev The first field of `a` that does not re-derive from the registries at `a.referenceBlock`, as a reason
+    ///      code; zero when everything matches.
+    function _attestationMismatch(
+        ChallengeVerifierStorage storage $,
+        PolicyAttestation calldata a
+    ) private view returns (bytes32) {
+        IPolicyRegistry.PolicyInstance memory instance = $.policyRegistry.instances(a.policyInstanceId);
+        if (!_existedAt(instance.registeredAt, a.referenceBlock)) return REASON_INSTANCE_NOT_DEPLOYED;
+        if (instance.templateId != a.policyTemplateId) return REASON_WRONG_TEMPLATE;
+        IPolicyRegistry.PolicyTemplate memory template = $.policyRegistry.templates(instance.templateId);
+        if (template.regoHash != a.regoHash || template.paramsSchemaHash != a.paramsSchemaHash) {
+            return REASON_WRONG_ARTIFACT_HASH;
+        }
+        if (instance.paramsHash != a.paramsHash) return REASON_WRONG_PARAMS;
+        (bytes32 reason, uint64 minExpireAfter) = _dataMismatch($, a, instance.expireAfter);
+        if (reason != bytes32(0)) return reason;
+        if (uint256(a.expirationBlock) != uint256(a.referenceBlock) + minExpireAfter) return REASON_WRONG_EXPIRATION;
+        return bytes32(0);
+    }
+
+    function _dataMismatch(
+        ChallengeVerifierStorage storage $,
+        PolicyAttestation calldata a,
+        uint64 expireAfter
+    ) private view returns (bytes32 reason, uint64 minExpireAfter) {
+        minExpireAfter = expireAfter;
+        bytes32[] memory ids = $.policyRegistry.policyDataInstanceIdsOf(a.policyInstanceId);
+        if (ids.length != a.policyData.length) return (REASON_WRONG_DATA_INSTANCE, minExpireAfter);
+        for (uint256 i = 0; i < ids.length; ++i) {
+            PolicyDataBinding calldata b = a.policyData[i];
+            if (b.policyDataInstanceId != ids[i]) return (REASON_WRONG_DATA_INSTANCE, minExpireAfter);
+            IPolicyDataRegistry.PolicyDataInstance memory instance = $.policyDataRegistry.instances(ids[i]);
+            if (!_existedAt(instance.registeredAt, a.referenceBlock)) {
+                return (REASON_INSTANCE_NOT_DEPLOYED, minExpireAfter);
+            }
+            if (instance.templateId != b.policyDataTemplateId) return (REASON_KIND_MISMATCH, minExpireAfter);
+            IPolicyDataRegistry.PolicyDataTemplate memory template = $.policyDataRegistry.templates(instance.templateId);
+            bool artifactsMatch = template.wasmHash == b.wasmHash &&
+                template.paramsSchemaHash == b.paramsSchemaHash &&
+                template.secretsSchemaHash == b.secretsSchemaHash;
+            if (!artifactsMatch) return (REASON_WRONG_ARTIFACT_HASH, minExpireAfter);
+            if (instance.paramsHash != b.paramsHash) return (REASON_WRONG_PARAMS, minExpireAfter);
+            if (instance.expireAfter < minExpireAfter) minExpireAfter = instance.expireAfter;
+        }
+    }
+
+    function _existedAt(uint64 registeredAt, uint64 referenceBlock) private pure returns (bool) {
+        return registeredAt != 0 && registeredAt <= referenceBlock;
+    }
+}
