@@ -6,6 +6,8 @@ import "@openzeppelin/hardhat-upgrades";
 import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task-names";
 import { subtask, type HardhatUserConfig } from "hardhat/config";
 
+import "./scripts/tasks";
+
 /** The one compiler version this project builds with; `solc` in package.json is pinned to it. */
 const SOLC_VERSION = "0.8.28";
 

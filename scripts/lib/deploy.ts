@@ -1,0 +1,303 @@
+/**
+ * `deployNewton`: deploys (or resumes, or upgrades) one network's Newton State contracts as UUPS
+ * proxies, one step per contract, records everything in `deployments/<network>.json`, wires the
+ * namespace writers, registers the configured operators, starts the ownership hand-over, then
+ * asserts the result on-chain. Every step first reads the chain and sends nothing when its work is
+ * already done, so running it again is a no-op.
+ *
+ * ```
+ *  OperatorRegistry ─► StateCommitRegistry ─► PolicyDataRegistry ─► PolicyRegistry      (deploy steps)
+ *  setNamespaceWriter 0x03,0x06–0x08 → PolicyDataRegistry; 0x04–0x05 → PolicyRegistry   (wiring)
+ *  registerOperator × config.operators                                                    (operators)
+ *  transferOwnership(config.owner) when it is not the deployer                            (hand-over)
+ *  assertDeployment                                                                       (assertions)
+ * ```
+ * Every proxy is initialized with the deployer as owner (the wiring needs it); `config.owner`
+ * receives ownership through Ownable2Step and must call `acceptOwnership()` on each contract.
+ * Adding the ChallengeVerifier later is one more entry in `DEPLOY_STEPS` plus its wiring
+ * (`OperatorRegistry.setSlasher`, `StateCommitRegistry.setChallengeVerifier`).
+ */
+import { mkdtempSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
+import { type ContractTransactionResponse, ZeroAddress, getAddress } from "ethers";
+import type { HardhatRuntimeEnvironment } from "hardhat/types";
+
+import { NAMESPACE_WRITERS, assertDeployment } from "./assertions";
+import { type DeployConfig, loadDeployConfig } from "./config";
+import {
+  CONTRACT_NAMES,
+  type ContractName,
+  type Deployment,
+  deploymentPath,
+  proxyOf,
+  readDeployment,
+  writeDeployment,
+} from "./deployment";
+import { resolveOperator } from "./operators";
+
+/** Options of `deployNewton`. */
+export interface DeployNewtonOptions {
+  /** Upgrade every proxy whose implementation changed (storage layout checked by the upgrades plugin). */
+  readonly upgrade?: boolean;
+  /** Folder of the deployment records (default `<root>/deployments`; a fresh temp folder on `hardhat`). */
+  readonly deploymentsDir?: string;
+  /** The config file (default `<root>/config/<network>.json`). */
+  readonly configPath?: string;
+  /** Environment for keystore passwords (scripts pass `process.env`; default empty). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Artifact (contract name) per contract to deploy or upgrade to; default the contract's own name. */
+  readonly implementations?: Partial<Record<ContractName, string>>;
+  /** Progress output (default `console.log`). */
+  readonly log?: (message: string) => void;
+}
+
+/** What a run did. */
+export interface DeployNewtonResult {
+  readonly deployment: Deployment;
+  /** The deployment record written or read. */
+  readonly file: string;
+  /** Transactions this run sent through the deploy steps, wiring, operators, hand-over and upgrades. */
+  readonly transactionsSent: number;
+}
+
+interface Context {
+  readonly hre: HardhatRuntimeEnvironment;
+  readonly signer: HardhatEthersSigner;
+  readonly deployment: Deployment;
+  readonly config: DeployConfig;
+  readonly configDir: string;
+  readonly file: string;
+  readonly opts: DeployNewtonOptions;
+  readonly log: (message: string) => void;
+  sent: number;
+}
+
+/** The initializer arguments of each contract, given the earlier steps' addresses. */
+const DEPLOY_STEPS: Record<ContractName, (c: Context) => unknown[]> = {
+  OperatorRegistry: (c) => [c.signer.address, c.config.quorumBips, ZeroAddress],
+  StateCommitRegistry: (c) => [
+    c.signer.address,
+    proxyOf(c.deployment, "OperatorRegistry"),
+    c.config.maxWriteBytes,
+    c.config.challengeWindowBlocks,
+  ],
+  PolicyDataRegistry: (c) => [
+    c.signer.address,
+    proxyOf(c.deployment, "StateCommitRegistry"),
+    c.config.templateRegistrationPermissionless,
+    c.config.instanceDeploymentPermissionless,
+  ],
+  PolicyRegistry: (c) => [
+    c.signer.address,
+    proxyOf(c.deployment, "StateCommitRegistry"),
+    proxyOf(c.deployment, "PolicyDataRegistry"),
+    c.config.templateRegistrationPermissionless,
+    c.config.instanceDeploymentPermissionless,
+  ],
+};
+
+/**
+ * Deploys, resumes or upgrades Newton State on `hre.network` (see the module header).
+ * @throws DeployConfigError for an invalid config; DeployAssertionError when the chain does not match the record
+ *   or the config afterwards; Error when the record belongs to another chain or its contracts have no code, or an
+ *   owner-only step is needed but the deployer is no longer the owner.
+ */
+export async function deployNewton(
+  hre: HardhatRuntimeEnvironment,
+  opts: DeployNewtonOptions = {},
+): Promise<DeployNewtonResult> {
+  const network = hre.network.name;
+  const log = opts.log ?? ((m: string) => console.log(m));
+  const configPath = opts.configPath ?? path.join(hre.config.paths.root, "config", `${network}.json`);
+  const config = loadDeployConfig(configPath, network);
+  const dir = opts.deploymentsDir ?? defaultDeploymentsDir(hre);
+  const file = deploymentPath(dir, network);
+  const signers = await hre.ethers.getSigners();
+  if (signers.length === 0) throw new Error(`no deployer account on ${network}: set DEPLOYER_PRIVATE_KEY`);
+  const signer = signers[0];
+  const chainId = Number((await hre.ethers.provider.getNetwork()).chainId);
+  const existing = readDeployment(file);
+  if (existing !== undefined && existing.chainId !== chainId) {
+    throw new Error(`${file} records chain ${existing.chainId}, but ${network} is chain ${chainId}`);
+  }
+  const deployment: Deployment = existing ?? {
+    network,
+    chainId,
+    deployer: signer.address,
+    config,
+    contracts: {},
+    transactions: [],
+  };
+  const ctx: Context = {
+    hre,
+    signer,
+    deployment,
+    config,
+    configDir: path.dirname(path.resolve(configPath)),
+    file,
+    opts,
+    log,
+    sent: 0,
+  };
+  log(`${existing ? "found" : "new"} deployment ${file} (chain ${chainId}, deployer ${signer.address})`);
+
+  for (const name of CONTRACT_NAMES) await deployStep(ctx, name);
+  if (opts.upgrade) for (const name of CONTRACT_NAMES) await upgradeStep(ctx, name);
+  await wireNamespaceWriters(ctx);
+  await registerOperators(ctx);
+  await handOverOwnership(ctx);
+  if (JSON.stringify(deployment.config) !== JSON.stringify(config)) {
+    deployment.config = config;
+    writeDeployment(file, deployment);
+  }
+  await assertDeployment(hre, deployment, config);
+  log(`deployment of ${network} verified on-chain; ${ctx.sent} transaction(s) sent`);
+  return { deployment, file, transactionsSent: ctx.sent };
+}
+
+function defaultDeploymentsDir(hre: HardhatRuntimeEnvironment): string {
+  // The in-process network vanishes with the process: never leave its record in the repository.
+  if (hre.network.name === "hardhat") return mkdtempSync(path.join(os.tmpdir(), "newton-deployments-"));
+  return path.join(hre.config.paths.root, "deployments");
+}
+
+/** Deploys `name`'s proxy unless recorded; a recorded proxy must have code. */
+async function deployStep(ctx: Context, name: ContractName): Promise<void> {
+  const { hre, deployment } = ctx;
+  const recorded = deployment.contracts[name];
+  if (recorded !== undefined) {
+    if ((await hre.ethers.provider.getCode(recorded.proxy)) === "0x") {
+      throw new Error(
+        `${ctx.file} records ${name} at ${recorded.proxy}, which has no code: remove the file to redeploy`,
+      );
+    }
+    ctx.log(`${name}: already deployed at ${recorded.proxy}`);
+    return;
+  }
+  const artifact = ctx.opts.implementations?.[name] ?? name;
+  const factory = await hre.ethers.getContractFactory(artifact, ctx.signer);
+  const proxy = await hre.upgrades.deployProxy(factory, DEPLOY_STEPS[name](ctx), { kind: "uups" });
+  const tx = proxy.deploymentTransaction();
+  if (tx === null) throw new Error(`${name}: the upgrades plugin returned no deployment transaction`);
+  const receipt = await tx.wait(ctx.config.confirmations);
+  if (receipt === null) throw new Error(`${name}: deployment transaction ${tx.hash} has no receipt`);
+  const address = await proxy.getAddress();
+  deployment.contracts[name] = {
+    proxy: address,
+    implementation: await hre.upgrades.erc1967.getImplementationAddress(address),
+    artifact,
+    deployBlock: receipt.blockNumber,
+    deployTxHash: tx.hash,
+    upgrades: [],
+  };
+  ctx.sent += 1;
+  writeDeployment(ctx.file, deployment);
+  ctx.log(`${name}: deployed proxy ${address} in block ${receipt.blockNumber} (tx ${tx.hash})`);
+}
+
+/** Upgrades `name` when the implementation built from its artifact differs from the current one. */
+async function upgradeStep(ctx: Context, name: ContractName): Promise<void> {
+  const { hre, deployment } = ctx;
+  const record = deployment.contracts[name]!;
+  const artifact = ctx.opts.implementations?.[name] ?? name;
+  const factory = await hre.ethers.getContractFactory(artifact, ctx.signer);
+  const current = await hre.upgrades.erc1967.getImplementationAddress(record.proxy);
+  // Deploys the new implementation if needed and checks the storage layout against the current one.
+  const prepared = (await hre.upgrades.prepareUpgrade(record.proxy, factory, { kind: "uups" })) as string;
+  if (getAddress(prepared) === getAddress(current)) {
+    ctx.log(`${name}: implementation ${current} is up to date`);
+    return;
+  }
+  await requireOwner(ctx, name, `upgrade to ${prepared} (the owner must call upgradeToAndCall(${prepared}, 0x))`);
+  const upgraded = await hre.upgrades.upgradeProxy(record.proxy, factory, { kind: "uups" });
+  const tx = (upgraded as unknown as { deployTransaction?: ContractTransactionResponse }).deployTransaction;
+  if (tx === undefined) throw new Error(`${name}: the upgrades plugin returned no upgrade transaction`);
+  const receipt = (await tx.wait(ctx.config.confirmations))!;
+  record.implementation = await hre.upgrades.erc1967.getImplementationAddress(record.proxy);
+  record.artifact = artifact;
+  record.upgrades.push({
+    implementation: record.implementation,
+    artifact,
+    block: receipt.blockNumber,
+    txHash: tx.hash,
+  });
+  ctx.sent += 1;
+  writeDeployment(ctx.file, deployment);
+  ctx.log(`${name}: upgraded to ${record.implementation} (${artifact}) in block ${receipt.blockNumber}`);
+}
+
+async function wireNamespaceWriters(ctx: Context): Promise<void> {
+  const scr = await ctx.hre.ethers.getContractAt(
+    "StateCommitRegistry",
+    proxyOf(ctx.deployment, "StateCommitRegistry"),
+    ctx.signer,
+  );
+  for (const [ns, writer] of NAMESPACE_WRITERS) {
+    const expected = proxyOf(ctx.deployment, writer);
+    if (getAddress(await scr.namespaceWriter(ns)) === getAddress(expected)) continue;
+    const step = `StateCommitRegistry.setNamespaceWriter(0x0${ns}, ${writer})`;
+    await requireOwner(ctx, "StateCommitRegistry", step);
+    await send(ctx, step, scr.setNamespaceWriter(ns, expected));
+  }
+}
+
+async function registerOperators(ctx: Context): Promise<void> {
+  const registryAddress = proxyOf(ctx.deployment, "OperatorRegistry");
+  const registry = await ctx.hre.ethers.getContractAt("OperatorRegistry", registryAddress, ctx.signer);
+  const target = {
+    chainId: BigInt(ctx.deployment.chainId),
+    registry: registryAddress,
+    baseDir: ctx.configDir,
+    env: ctx.opts.env ?? {},
+  };
+  for (const [i, op] of ctx.config.operators.entries()) {
+    if ((await registry.operatorInfo(op.address)).active) continue;
+    const reg = await resolveOperator(op, i, target);
+    const step = `OperatorRegistry.registerOperator(${reg.address}, weight ${reg.weight})`;
+    await requireOwner(ctx, "OperatorRegistry", step);
+    await send(ctx, step, registry.registerOperator(reg.address, reg.pubkeyG1, reg.popSignature, reg.weight));
+  }
+}
+
+/** Starts the two-step hand-over to `config.owner` on every contract still owned by the deployer. */
+async function handOverOwnership(ctx: Context): Promise<void> {
+  const finalOwner = ctx.config.owner === undefined ? undefined : getAddress(ctx.config.owner);
+  if (finalOwner === undefined || finalOwner === ctx.signer.address) return;
+  const pending: string[] = [];
+  for (const name of CONTRACT_NAMES) {
+    const proxy = proxyOf(ctx.deployment, name);
+    const c = await ctx.hre.ethers.getContractAt("Ownable2StepUpgradeable", proxy, ctx.signer);
+    if (getAddress(await c.owner()) === finalOwner) continue;
+    pending.push(`${name} ${proxy}`);
+    if (getAddress(await c.pendingOwner()) === finalOwner) continue;
+    await requireOwner(ctx, name, `transferOwnership(${finalOwner})`);
+    await send(ctx, `${name}.transferOwnership(${finalOwner})`, c.transferOwnership(finalOwner));
+  }
+  if (pending.length > 0) {
+    ctx.log(`owner ${finalOwner} must call acceptOwnership() on:\n  ${pending.join("\n  ")}`);
+  }
+}
+
+async function requireOwner(ctx: Context, name: ContractName, action: string): Promise<void> {
+  const c = await ctx.hre.ethers.getContractAt("Ownable2StepUpgradeable", proxyOf(ctx.deployment, name));
+  const owner = getAddress(await c.owner());
+  if (owner !== ctx.signer.address) {
+    throw new Error(
+      `${action} needs the owner of ${name} (${owner}), but the deployer is ${ctx.signer.address}: ` +
+        "send it from the owner (e.g. through the Safe)",
+    );
+  }
+}
+
+async function send(ctx: Context, step: string, pending: Promise<ContractTransactionResponse>): Promise<void> {
+  const tx = await pending;
+  const receipt = await tx.wait(ctx.config.confirmations);
+  if (receipt === null) throw new Error(`${step}: transaction ${tx.hash} has no receipt`);
+  ctx.deployment.transactions.push({ step, txHash: tx.hash, block: receipt.blockNumber });
+  ctx.sent += 1;
+  writeDeployment(ctx.file, ctx.deployment);
+  ctx.log(`${step}: block ${receipt.blockNumber} (tx ${tx.hash})`);
+}

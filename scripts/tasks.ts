@@ -1,0 +1,13 @@
+/**
+ * Hardhat tasks of Newton State, registered by hardhat.config.ts. The task bodies import their
+ * modules lazily: the config must load before the compiled artifacts and typechain types exist.
+ */
+import { task } from "hardhat/config";
+
+task("newton:deploy", "Deploys Newton State (config/<network>.json → deployments/<network>.json)")
+  .addFlag("upgrade", "Upgrade every proxy whose implementation changed (storage layout checked)")
+  .addOptionalParam("deploymentsDir", "Folder of the deployment records (default deployments/)")
+  .setAction(async (args: { upgrade: boolean; deploymentsDir?: string }, hre) => {
+    const { deployNewton } = await import("./lib/deploy");
+    await deployNewton(hre, { upgrade: args.upgrade, deploymentsDir: args.deploymentsDir, env: process.env });
+  });
