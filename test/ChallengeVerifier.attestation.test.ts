@@ -169,20 +169,20 @@ describe("ChallengeVerifier", function () {
     });
 
     const mismatches: [string, string, (a: PolicyAttestation, ctx: Ctx) => PolicyAttestation][] = [
-      ["the policy template", "WRONG_TEMPLATE", (a, ctx) => ({ ...a, policyTemplateId: ctx.bareTemplateId })],
-      ["the params hash", "WRONG_PARAMS", (a) => ({ ...a, paramsHash: ethers.id("{}") as Hex })],
-      ["the Rego hash", "WRONG_ARTIFACT_HASH", (a) => ({ ...a, regoHash: ethers.id("evil rego") as Hex })],
+      ["policy template", "WRONG_TEMPLATE", (a, ctx) => ({ ...a, policyTemplateId: ctx.bareTemplateId })],
+      ["params hash", "WRONG_PARAMS", (a) => ({ ...a, paramsHash: ethers.id("{}") as Hex })],
+      ["Rego hash", "WRONG_ARTIFACT_HASH", (a) => ({ ...a, regoHash: ethers.id("evil rego") as Hex })],
       [
-        "a data instance",
+        "data instance",
         "WRONG_DATA_INSTANCE",
         (a, ctx) => ({
           ...a,
           policyData: [{ ...a.policyData[0], policyDataInstanceId: ctx.spareDataInstanceId }, ...a.policyData.slice(1)],
         }),
       ],
-      ["the number of data instances", "WRONG_DATA_INSTANCE", (a) => ({ ...a, policyData: a.policyData.slice(1) })],
+      ["number of data instances", "WRONG_DATA_INSTANCE", (a) => ({ ...a, policyData: a.policyData.slice(1) })],
       [
-        "a data template (kind)",
+        "data template (kind)",
         "KIND_MISMATCH",
         (a) => ({
           ...a,
@@ -193,7 +193,7 @@ describe("ChallengeVerifier", function () {
         }),
       ],
       [
-        "a WASM hash",
+        "WASM hash",
         "WRONG_ARTIFACT_HASH",
         (a) => ({
           ...a,
@@ -205,7 +205,7 @@ describe("ChallengeVerifier", function () {
         }),
       ],
       [
-        "a secrets schema hash",
+        "secrets schema hash",
         "WRONG_ARTIFACT_HASH",
         (a) => ({
           ...a,
@@ -217,7 +217,7 @@ describe("ChallengeVerifier", function () {
         }),
       ],
       [
-        "a data instance's params",
+        "data instance params",
         "WRONG_PARAMS",
         (a) => ({
           ...a,
@@ -225,7 +225,7 @@ describe("ChallengeVerifier", function () {
         }),
       ],
       [
-        "the expiration (ignores the data instances' shorter expiry)",
+        "expiration (ignoring a data instance's shorter expiry)",
         "WRONG_EXPIRATION",
         (a) => ({ ...a, expirationBlock: a.referenceBlock + 80n }),
       ],
