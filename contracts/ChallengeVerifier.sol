@@ -44,20 +44,18 @@ contract ChallengeVerifier is IChallengeVerifier, Ownable2StepUpgradeable, UUPSU
     bytes32 public constant REASON_WRONG_EXPIRATION = "WRONG_EXPIRATION";
 
     /// @notice EIP-712 type hash of `PolicyDataBinding`.
-    bytes32 public constant POLICY_DATA_BINDING_TYPEHASH =
-        keccak256(
-            "PolicyDataBinding(bytes32 policyDataInstanceId,bytes32 policyDataTemplateId,bytes32 wasmHash,"
-            "bytes32 paramsSchemaHash,bytes32 secretsSchemaHash,bytes32 paramsHash)"
-        );
+    bytes32 public constant POLICY_DATA_BINDING_TYPEHASH = keccak256(
+        "PolicyDataBinding(bytes32 policyDataInstanceId,bytes32 policyDataTemplateId,bytes32 wasmHash,"
+        "bytes32 paramsSchemaHash,bytes32 secretsSchemaHash,bytes32 paramsHash)"
+    );
     /// @notice EIP-712 type hash of `PolicyAttestation` (with the referenced `PolicyDataBinding` type appended).
-    bytes32 public constant POLICY_ATTESTATION_TYPEHASH =
-        keccak256(
-            "PolicyAttestation(uint256 chainId,bytes32 taskId,bytes32 policyInstanceId,bytes32 policyTemplateId,"
-            "bytes32 regoHash,bytes32 paramsSchemaHash,bytes32 paramsHash,uint64 referenceBlock,uint64 expirationBlock,"
-            "PolicyDataBinding[] policyData,bytes32 resultHash,uint64 operatorSetId)"
-            "PolicyDataBinding(bytes32 policyDataInstanceId,bytes32 policyDataTemplateId,bytes32 wasmHash,"
-            "bytes32 paramsSchemaHash,bytes32 secretsSchemaHash,bytes32 paramsHash)"
-        );
+    bytes32 public constant POLICY_ATTESTATION_TYPEHASH = keccak256(
+        "PolicyAttestation(uint256 chainId,bytes32 taskId,bytes32 policyInstanceId,bytes32 policyTemplateId,"
+        "bytes32 regoHash,bytes32 paramsSchemaHash,bytes32 paramsHash,uint64 referenceBlock,uint64 expirationBlock,"
+        "PolicyDataBinding[] policyData,bytes32 resultHash,uint64 operatorSetId)"
+        "PolicyDataBinding(bytes32 policyDataInstanceId,bytes32 policyDataTemplateId,bytes32 wasmHash,"
+        "bytes32 paramsSchemaHash,bytes32 secretsSchemaHash,bytes32 paramsHash)"
+    );
 
     /// @custom:storage-location erc7201:newton.storage.ChallengeVerifier
     struct ChallengeVerifierStorage {
@@ -294,10 +292,11 @@ contract ChallengeVerifier is IChallengeVerifier, Ownable2StepUpgradeable, UUPSU
         WriteLog.WriteRecord calldata next = successor.next;
         // next is at or after the commit's end, is a write to the same key, and links straight back to `write`: so
         // no write to the key lies strictly between them, in particular none in (index, writeIndexEnd).
-        bool valid = next.writeIndex >= writeIndexEnd &&
-            next.writeIndex != WriteLog.NO_WRITE &&
-            next.keyHash == write.keyHash &&
-            next.prevWriteIndex == index;
+        bool valid =
+            next.writeIndex >= writeIndexEnd &&
+                next.writeIndex != WriteLog.NO_WRITE &&
+                next.keyHash == write.keyHash &&
+                next.prevWriteIndex == index;
         if (!valid) revert ChallengeSuccessorInvalid(write.keyHash);
         if (registry.writeRecordHashAt(next.writeIndex) != WriteLog.hash(next)) {
             revert ChallengeWriteRecordMismatch(next.writeIndex);
@@ -377,10 +376,12 @@ contract ChallengeVerifier is IChallengeVerifier, Ownable2StepUpgradeable, UUPSU
                 return (REASON_INSTANCE_NOT_DEPLOYED, minExpireAfter);
             }
             if (instance.templateId != b.policyDataTemplateId) return (REASON_KIND_MISMATCH, minExpireAfter);
-            IPolicyDataRegistry.PolicyDataTemplate memory template = $.policyDataRegistry.templates(instance.templateId);
-            bool artifactsMatch = template.wasmHash == b.wasmHash &&
-                template.paramsSchemaHash == b.paramsSchemaHash &&
-                template.secretsSchemaHash == b.secretsSchemaHash;
+            IPolicyDataRegistry.PolicyDataTemplate memory template;
+            template = $.policyDataRegistry.templates(instance.templateId);
+            bool artifactsMatch =
+                template.wasmHash == b.wasmHash &&
+                    template.paramsSchemaHash == b.paramsSchemaHash &&
+                    template.secretsSchemaHash == b.secretsSchemaHash;
             if (!artifactsMatch) return (REASON_WRONG_ARTIFACT_HASH, minExpireAfter);
             if (instance.paramsHash != b.paramsHash) return (REASON_WRONG_PARAMS, minExpireAfter);
             if (instance.expireAfter < minExpireAfter) minExpireAfter = instance.expireAfter;

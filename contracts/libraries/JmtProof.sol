@@ -8,7 +8,8 @@ import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 /// @notice Verifies the sparse Merkle proofs of Newton State's Jellyfish Merkle Tree: the penumbra `jmt` format with
 ///         keccak256 as the hasher, as `keeper/jmt` produces them.
 /// @dev Hashing (penumbra jmt `SparseMerkleLeafNode` / `SparseMerkleInternalNode`):
-///      leaf = keccak256("JMT::LeafNode" ‖ keyHash ‖ valueHash), internal = keccak256("JMT::IntrnalNode" ‖ left ‖ right)
+///      leaf = keccak256("JMT::LeafNode" ‖ keyHash ‖ valueHash),
+///      internal = keccak256("JMT::IntrnalNode" ‖ left ‖ right)
 ///      (the misspelling is part of the format); an empty subtree is the 32 ASCII bytes
 ///      "SPARSE_MERKLE_PLACEHOLDER_HASH__". A proof lists siblings leaf→root: with n siblings, sibling i pairs with key
 ///      bit n − 1 − i counted from the most significant bit (bit 1 ⇒ the path is the right child). The walk starts at

@@ -3,7 +3,7 @@
  * the chain and compare owner, implementation, links and config with the deployment record and the
  * config. Collects every mismatch and throws once.
  */
-import { ZeroAddress, getAddress } from "ethers";
+import { getAddress } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 
 import type { DeployConfig } from "./config";
@@ -76,7 +76,8 @@ export async function assertDeployment(
   const policyRegistry = await ethers.getContractAt("PolicyRegistry", proxyOf(deployment, "PolicyRegistry"));
 
   expect("OperatorRegistry.quorumBips", config.quorumBips, await operatorRegistry.quorumBips());
-  expect("OperatorRegistry.slasher", ZeroAddress, await operatorRegistry.slasher());
+  const verifier = await ethers.getContractAt("ChallengeVerifier", proxyOf(deployment, "ChallengeVerifier"));
+  expect("OperatorRegistry.slasher", await verifier.getAddress(), await operatorRegistry.slasher());
   for (const op of config.operators) {
     const info = await operatorRegistry.operatorInfo(op.address);
     expect(`OperatorRegistry.operatorInfo(${op.address}).active`, true, info.active);
@@ -85,7 +86,13 @@ export async function assertDeployment(
   expect("StateCommitRegistry.operatorRegistry", await operatorRegistry.getAddress(), await scr.operatorRegistry());
   expect("StateCommitRegistry.maxWriteBytes", config.maxWriteBytes, await scr.maxWriteBytes());
   expect("StateCommitRegistry.challengeWindowBlocks", config.challengeWindowBlocks, await scr.challengeWindowBlocks());
-  expect("StateCommitRegistry.challengeVerifier", ZeroAddress, await scr.challengeVerifier());
+  expect("StateCommitRegistry.challengeVerifier", await verifier.getAddress(), await scr.challengeVerifier());
+  const [registryOfVerifier, , policyOfVerifier] = await verifier.registries();
+  expect("ChallengeVerifier.stateCommitRegistry", await scr.getAddress(), registryOfVerifier);
+  expect("ChallengeVerifier.policyRegistry", await policyRegistry.getAddress(), policyOfVerifier);
+  const [commitBips, attestationBips] = await verifier.slashBips();
+  expect("ChallengeVerifier.commitFraudSlashBips", config.commitFraudSlashBips, commitBips);
+  expect("ChallengeVerifier.attestationSlashBips", config.attestationSlashBips, attestationBips);
   for (const [ns, writer] of NAMESPACE_WRITERS) {
     const hex = `0x${ns.toString(16).padStart(2, "0")}`;
     expect(`StateCommitRegistry.namespaceWriter(${hex})`, proxyOf(deployment, writer), await scr.namespaceWriter(ns));

@@ -52,6 +52,10 @@ export interface DeployConfig {
   readonly maxCommitBytes: number;
   /** Challenge window of the StateCommitRegistry, in blocks (default 100). */
   readonly challengeWindowBlocks: number;
+  /** Share of weight slashed per signer of a wrong commit, in basis points (default 1 000 = 10 %). */
+  readonly commitFraudSlashBips: number;
+  /** Share of weight slashed per signer of a wrong attestation, in basis points (default 1 000 = 10 %). */
+  readonly attestationSlashBips: number;
   /** Blocks to wait for after each transaction, ≥ 1 (1 = mined; default 1). */
   readonly confirmations: number;
   /** The initial operator set (default none). */
@@ -76,6 +80,8 @@ export const DEPLOY_CONFIG_SCHEMA = {
     maxWriteBytes: { type: "integer", minimum: 1, maximum: 4_294_967_295, default: 16_777_216 },
     maxCommitBytes: { type: "integer", minimum: 1, default: 52_428_800 },
     challengeWindowBlocks: { type: "integer", minimum: 1, default: 100 },
+    commitFraudSlashBips: { type: "integer", minimum: 1, maximum: 10_000, default: 1_000 },
+    attestationSlashBips: { type: "integer", minimum: 1, maximum: 10_000, default: 1_000 },
     confirmations: { type: "integer", minimum: 1, maximum: 100, default: 1 },
     operators: {
       type: "array",

@@ -7,15 +7,15 @@
  *
  * ```
  *  OperatorRegistry ─► StateCommitRegistry ─► PolicyDataRegistry ─► PolicyRegistry      (deploy steps)
+ *  ─► ChallengeVerifier
  *  setNamespaceWriter 0x03,0x06–0x08 → PolicyDataRegistry; 0x04–0x05 → PolicyRegistry   (wiring)
+ *  OperatorRegistry.setSlasher, StateCommitRegistry.setChallengeVerifier → ChallengeVerifier
  *  registerOperator × config.operators                                                    (operators)
  *  transferOwnership(config.owner) when it is not the deployer                            (hand-over)
  *  assertDeployment                                                                       (assertions)
  * ```
  * Every proxy is initialized with the deployer as owner (the wiring needs it); `config.owner`
  * receives ownership through Ownable2Step and must call `acceptOwnership()` on each contract.
- * Adding the ChallengeVerifier later is one more entry in `DEPLOY_STEPS` plus its wiring
- * (`OperatorRegistry.setSlasher`, `StateCommitRegistry.setChallengeVerifier`).
  */
 import { mkdtempSync } from "node:fs";
 import os from "node:os";
@@ -97,6 +97,13 @@ const DEPLOY_STEPS: Record<ContractName, (c: Context) => unknown[]> = {
     c.config.templateRegistrationPermissionless,
     c.config.instanceDeploymentPermissionless,
   ],
+  ChallengeVerifier: (c) => [
+    c.signer.address,
+    proxyOf(c.deployment, "StateCommitRegistry"),
+    proxyOf(c.deployment, "PolicyRegistry"),
+    c.config.commitFraudSlashBips,
+    c.config.attestationSlashBips,
+  ],
 };
 
 /**
@@ -147,6 +154,7 @@ export async function deployNewton(
   for (const name of CONTRACT_NAMES) await deployStep(ctx, name);
   if (opts.upgrade) for (const name of CONTRACT_NAMES) await upgradeStep(ctx, name);
   await wireNamespaceWriters(ctx);
+  await wireChallengeRoles(ctx);
   await registerOperators(ctx);
   await handOverOwnership(ctx);
   if (JSON.stringify(deployment.config) !== JSON.stringify(config)) {
@@ -241,6 +249,31 @@ async function wireNamespaceWriters(ctx: Context): Promise<void> {
     const step = `StateCommitRegistry.setNamespaceWriter(0x0${ns}, ${writer})`;
     await requireOwner(ctx, "StateCommitRegistry", step);
     await send(ctx, step, scr.setNamespaceWriter(ns, expected));
+  }
+}
+
+/** Makes the ChallengeVerifier the OperatorRegistry's slasher and the StateCommitRegistry's rollback verifier. */
+async function wireChallengeRoles(ctx: Context): Promise<void> {
+  const verifier = proxyOf(ctx.deployment, "ChallengeVerifier");
+  const operators = await ctx.hre.ethers.getContractAt(
+    "OperatorRegistry",
+    proxyOf(ctx.deployment, "OperatorRegistry"),
+    ctx.signer,
+  );
+  if (getAddress(await operators.slasher()) !== getAddress(verifier)) {
+    const step = "OperatorRegistry.setSlasher(ChallengeVerifier)";
+    await requireOwner(ctx, "OperatorRegistry", step);
+    await send(ctx, step, operators.setSlasher(verifier));
+  }
+  const scr = await ctx.hre.ethers.getContractAt(
+    "StateCommitRegistry",
+    proxyOf(ctx.deployment, "StateCommitRegistry"),
+    ctx.signer,
+  );
+  if (getAddress(await scr.challengeVerifier()) !== getAddress(verifier)) {
+    const step = "StateCommitRegistry.setChallengeVerifier(ChallengeVerifier)";
+    await requireOwner(ctx, "StateCommitRegistry", step);
+    await send(ctx, step, scr.setChallengeVerifier(verifier));
   }
 }
 

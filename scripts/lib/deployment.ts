@@ -14,6 +14,7 @@ export const CONTRACT_NAMES = [
   "StateCommitRegistry",
   "PolicyDataRegistry",
   "PolicyRegistry",
+  "ChallengeVerifier",
 ] as const;
 
 /** One of `CONTRACT_NAMES`. */

@@ -101,7 +101,7 @@ describe("scripts/deploy", function () {
   });
 
   describe("deployNewton", function () {
-    it("deploys the four proxies, wires the namespace writers, registers four keystore operators and records it all", async function () {
+    it("deploys the five proxies, wires namespace writers and challenge roles, registers four keystore operators and records it all", async function () {
       const { deployment, deployer, operators, transactionsSent, config } = await loadFixture(fixture);
       expect(deployment.chainId).to.equal(31337);
       expect(deployment.deployer).to.equal(deployer.address);
@@ -115,8 +115,14 @@ describe("scripts/deploy", function () {
         expect(receipt.contractAddress).to.equal(record.proxy);
         expect(record.upgrades).to.deep.equal([]);
       }
-      // 4 proxies + 6 namespace writers + 4 operators.
-      expect(transactionsSent).to.equal(14);
+      // 5 proxies + 6 namespace writers + 2 challenge roles (slasher, rollback verifier) + 4 operators.
+      expect(transactionsSent).to.equal(17);
+      const verifier = deployment.contracts.ChallengeVerifier!.proxy;
+      const operatorRegistry = await ethers.getContractAt(
+        "OperatorRegistry",
+        deployment.contracts.OperatorRegistry!.proxy,
+      );
+      expect(await operatorRegistry.slasher()).to.equal(verifier);
       expect(deployment.transactions.map((t) => t.step)).to.include(
         "StateCommitRegistry.setNamespaceWriter(0x03, PolicyDataRegistry)",
       );
@@ -124,13 +130,10 @@ describe("scripts/deploy", function () {
       for (const ns of [3, 6, 7, 8]) {
         expect(await scr.namespaceWriter(ns)).to.equal(deployment.contracts.PolicyDataRegistry!.proxy);
       }
+      expect(await scr.challengeVerifier()).to.equal(verifier);
       for (const ns of [4, 5])
         expect(await scr.namespaceWriter(ns)).to.equal(deployment.contracts.PolicyRegistry!.proxy);
       expect(await scr.challengeWindowBlocks()).to.equal(50n);
-      const operatorRegistry = await ethers.getContractAt(
-        "OperatorRegistry",
-        deployment.contracts.OperatorRegistry!.proxy,
-      );
       for (const [i, op] of operators.slice(0, 4).entries()) {
         const info = await operatorRegistry.operatorInfo(op.address);
         expect([info.active, info.weight]).to.deep.equal([true, BigInt(config.operators[i].weight)]);
@@ -271,9 +274,10 @@ describe("scripts/deploy", function () {
       const safe = (await ethers.getSigners())[7];
       const withOwner = writeConfig(fixtureDir, { ...config, owner: safe.address }, "owned.json");
       const opts = { deploymentsDir: dir, env: PASSWORD_ENV, log: silent };
-      expect((await deployNewton(hre, { ...opts, configPath: withOwner })).transactionsSent).to.equal(4);
+      // One transferOwnership per contract.
+      expect((await deployNewton(hre, { ...opts, configPath: withOwner })).transactionsSent).to.equal(5);
       const accepted = await acceptOwnership(hre, deployment, safe);
-      expect(accepted.map((s) => s.state)).to.deep.equal(["accepted", "accepted", "accepted", "accepted"]);
+      expect(accepted.map((s) => s.state)).to.deep.equal(["accepted", "accepted", "accepted", "accepted", "accepted"]);
       expect((await deployNewton(hre, { ...opts, configPath: withOwner })).transactionsSent).to.equal(0);
       // The deployer no longer owns anything, so the old config (owner = deployer) fails its assertions.
       await expectRejection(deployNewton(hre, { ...opts, configPath }), /owner \(hand-over pending\)/);
