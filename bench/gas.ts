@@ -13,7 +13,13 @@ import { ethers } from "hardhat";
 
 import { sign, g2ToEip2537, generateKeypair } from "../keeper/bls";
 import { deployStateCommitRegistry, nextCommit } from "../test/helpers/commits";
-import { deployOperatorRegistry, makeOperators, registerOperator, signQuorum, type TestOperator } from "../test/helpers/operators";
+import {
+  deployOperatorRegistry,
+  makeOperators,
+  registerOperator,
+  signQuorum,
+  type TestOperator,
+} from "../test/helpers/operators";
 import type { OperatorRegistry } from "../typechain-types";
 
 const DIGEST = ethers.keccak256(ethers.toUtf8Bytes("newton-state gas benchmark"));
@@ -28,7 +34,8 @@ function table(title: string, header: string[], rows: Row[]): void {
   console.log(`\n### ${title}\n`);
   console.log(`| ${header.join(" | ")} |`);
   console.log(`|${header.map(() => "---").join("|")}|`);
-  for (const r of rows) console.log(`| ${r.map((c) => (typeof c === "bigint" ? c.toLocaleString("en-US") : String(c))).join(" | ")} |`);
+  for (const r of rows)
+    console.log(`| ${r.map((c) => (typeof c === "bigint" ? c.toLocaleString("en-US") : String(c))).join(" | ")} |`);
 }
 
 /** 21 000 + EIP-2028 calldata gas (4 per zero byte, 16 per non-zero byte). */
@@ -58,10 +65,14 @@ async function primitives(): Promise<void> {
   // hash, two maps, one pairing check of two pairs — and so the gas are the same.
   const [, peerVerify] = await peer.verifyGas(kp.pubkeyG1Eip2537, message, sig, NEG_G1);
   if (!okOurs) throw new Error("benchmark signature did not verify");
-  table("BLS12-381 primitives (execution gas)", ["operation", "Newton BLS12381", "Solady BLS (peer)", "ratio"], [
-    ["hash_to_G2 (32-byte message)", oursHash, peerHash, ratio(oursHash, peerHash)],
-    ["verify (single signature, 1 pairing check of 2 pairs)", oursVerify, peerVerify, ratio(oursVerify, peerVerify)],
-  ]);
+  table(
+    "BLS12-381 primitives (execution gas)",
+    ["operation", "Newton BLS12381", "Solady BLS (peer)", "ratio"],
+    [
+      ["hash_to_G2 (32-byte message)", oursHash, peerHash, ratio(oursHash, peerHash)],
+      ["verify (single signature, 1 pairing check of 2 pairs)", oursVerify, peerVerify, ratio(oursVerify, peerVerify)],
+    ],
+  );
 }
 
 function ratio(a: bigint, b: bigint): string {
@@ -78,7 +89,12 @@ async function quorumRows(registry: OperatorRegistry, ops: TestOperator[], n: nu
   const setId = await registry.operatorSetId();
   for (const pct of [0, 10, 33]) {
     const nonSigners = ops.slice(0, Math.floor((n * pct) / 100));
-    const proof = await signQuorum(registry, ops, DIGEST, nonSigners.map((o) => o.address));
+    const proof = await signQuorum(
+      registry,
+      ops,
+      DIGEST,
+      nonSigners.map((o) => o.address),
+    );
     const ours = await executionGas(address, registry.interface.encodeFunctionData("verifyQuorum", [DIGEST, proof]));
     const signers = sortedByAddress(ops.filter((o) => !nonSigners.includes(o)));
     const naive = await executionGas(
@@ -111,7 +127,9 @@ async function operatorsAndCommits(): Promise<void> {
       const { chainId } = await ethers.provider.getNetwork();
       const { createProofOfPossession } = await import("../keeper/bls");
       const pop = createProofOfPossession(extra.keypair.secretKey, chainId, await registry.getAddress(), extra.address);
-      const receipt = await (await registry.registerOperator(extra.address, extra.keypair.pubkeyG1Eip2537, pop, 1n)).wait();
+      const receipt = await (
+        await registry.registerOperator(extra.address, extra.keypair.pubkeyG1Eip2537, pop, 1n)
+      ).wait();
       registrations.push(["registerOperator (256th member, PoP verified on-chain)", receipt!.gasUsed]);
       ops[255] = extra;
     }
@@ -126,7 +144,11 @@ async function operatorsAndCommits(): Promise<void> {
       commits.push([n, `${pct} % (${nonSigners.length})`, receipt!.gasUsed]);
     }
   }
-  table("verifyQuorum (execution gas, excluding 21 000 + calldata)", ["operators", "non-signers", "verifyQuorum (stored apk)", "verifySignersAt (naive: sum signer keys)", "ratio"], quorum);
+  table(
+    "verifyQuorum (execution gas, excluding 21 000 + calldata)",
+    ["operators", "non-signers", "verifyQuorum (stored apk)", "verifySignersAt (naive: sum signer keys)", "ratio"],
+    quorum,
+  );
   table("commitStateRoot (total transaction gas)", ["operators", "non-signers", "gasUsed"], commits);
   table("Operator registration", ["transaction", "gasUsed"], registrations);
 }
@@ -139,13 +161,19 @@ async function writes(): Promise<void> {
   // Warm the global write counter so "first write" measures a new key, not the first write ever.
   await (await scr.connect(owner).proposeWrite(1, ethers.ZeroHash, ethers.id("warm"), 10, cert)).wait();
   const first = await (await scr.connect(alice).proposeWrite(1, ethers.id("slot"), ethers.id("a"), 1000, cert)).wait();
-  const overwrite = await (await scr.connect(alice).proposeWrite(1, ethers.id("slot"), ethers.id("b"), 1000, cert)).wait();
+  const overwrite = await (
+    await scr.connect(alice).proposeWrite(1, ethers.id("slot"), ethers.id("b"), 1000, cert)
+  ).wait();
   const del = await (await scr.connect(alice).proposeWrite(1, ethers.id("slot"), ethers.ZeroHash, 0, "0x")).wait();
-  table("proposeWrite (total transaction gas, 101-byte DA certificate)", ["case", "gasUsed"], [
-    ["first write of a key", first!.gasUsed],
-    ["overwrite of the key", overwrite!.gasUsed],
-    ["delete of the key (no certificate)", del!.gasUsed],
-  ]);
+  table(
+    "proposeWrite (total transaction gas, 101-byte DA certificate)",
+    ["case", "gasUsed"],
+    [
+      ["first write of a key", first!.gasUsed],
+      ["overwrite of the key", overwrite!.gasUsed],
+      ["delete of the key (no certificate)", del!.gasUsed],
+    ],
+  );
 }
 
 async function main(): Promise<void> {
