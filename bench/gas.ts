@@ -21,36 +21,14 @@ import {
   type TestOperator,
 } from "../test/helpers/operators";
 import type { OperatorRegistry } from "../typechain-types";
+import { type Row, executionGas, ratio, table } from "./gas/report";
+import { challenges } from "./gas/challenge";
 
 const DIGEST = ethers.keccak256(ethers.toUtf8Bytes("newton-state gas benchmark"));
 /** −G1 generator, 128-byte EIP-2537 encoding (y = p − y_G1). */
 const NEG_G1 =
   "0x0000000000000000000000000000000017f1d3a73197d7942695638c4fa9ac0fc3688c4f9774b905a14e3a3f171bac586c55e83ff97a1aeffb3af00adb22c6bb" +
   "00000000000000000000000000000000114d1d6855d545a8aa7d76c8cf2e21f267816aef1db507c96655b9d5caac42364e6f38ba0ecb751bad54dcd6b939c2ca";
-
-type Row = (string | bigint | number)[];
-
-function table(title: string, header: string[], rows: Row[]): void {
-  console.log(`\n### ${title}\n`);
-  console.log(`| ${header.join(" | ")} |`);
-  console.log(`|${header.map(() => "---").join("|")}|`);
-  for (const r of rows)
-    console.log(`| ${r.map((c) => (typeof c === "bigint" ? c.toLocaleString("en-US") : String(c))).join(" | ")} |`);
-}
-
-/** 21 000 + EIP-2028 calldata gas (4 per zero byte, 16 per non-zero byte). */
-function intrinsicGas(data: string): bigint {
-  let gas = 21_000n;
-  for (const byte of ethers.getBytes(data)) gas += byte === 0 ? 4n : 16n;
-  return gas;
-}
-
-/** Sends `data` to `to` as a transaction and returns its execution gas (receipt − intrinsic). */
-async function executionGas(to: string, data: string): Promise<bigint> {
-  const [sender] = await ethers.getSigners();
-  const receipt = await (await sender.sendTransaction({ to, data, gasLimit: 10_000_000 })).wait();
-  return receipt!.gasUsed - intrinsicGas(data);
-}
 
 async function primitives(): Promise<void> {
   const harness = await ethers.deployContract("BLS12381Harness");
@@ -73,10 +51,6 @@ async function primitives(): Promise<void> {
       ["verify (single signature, 1 pairing check of 2 pairs)", oursVerify, peerVerify, ratio(oursVerify, peerVerify)],
     ],
   );
-}
-
-function ratio(a: bigint, b: bigint): string {
-  return (Number(a) / Number(b)).toFixed(2);
 }
 
 function sortedByAddress(ops: readonly TestOperator[]): TestOperator[] {
@@ -181,6 +155,7 @@ async function main(): Promise<void> {
   await primitives();
   await writes();
   await operatorsAndCommits();
+  await challenges();
 }
 
 main().catch((err: unknown) => {

@@ -53,19 +53,52 @@ library JmtProof {
 
     /// @notice The root `proof` implies for `keyHash`: the leaf (or placeholder) folded with the siblings.
     /// @dev Reverts `JmtProofTooManySiblings` for more than 256 siblings. Does not check the leaf against the key.
+    ///      The fold hashes in scratch memory past the free-memory pointer (no allocation per level); its readable
+    ///      twin `computeRootReference` is fuzzed against it.
     function computeRoot(bytes32 keyHash, SparseMerkleProof calldata proof) internal pure returns (bytes32 current) {
         bytes32[] calldata siblings = proof.siblings;
         uint256 n = siblings.length;
         if (n > MAX_SIBLINGS) revert JmtProofTooManySiblings(n);
         current = proof.hasLeaf ? leafHash(proof.leafKeyHash, proof.leafValueHash) : PLACEHOLDER;
-        uint256 key = uint256(keyHash);
-        for (uint256 i = 0; i < n; ++i) {
-            // n ≤ 256 and i < n, so the shift amount 256 − n + i is in [0, 255].
-            uint256 bit;
-            unchecked {
-                bit = (key >> (256 - n + i)) & 1;
+        assembly ("memory-safe") {
+            // Scratch at the free pointer, 80 bytes: [0, 16) "JMT::IntrnalNode" [16, 48) left [48, 80) right.
+            let ptr := mload(0x40)
+            mstore(ptr, "JMT::IntrnalNode")
+            // Sibling i pairs with key bit n − 1 − i from the top, i.e. bit 256 − n + i from the bottom (n ≤ 256).
+            let shift := sub(256, n)
+            for {
+                let i := 0
+            } lt(i, n) {
+                i := add(i, 1)
+            } {
+                let sibling := calldataload(add(siblings.offset, shl(5, i)))
+                switch and(shr(add(shift, i), keyHash), 1)
+                case 1 {
+                    mstore(add(ptr, 16), sibling)
+                    mstore(add(ptr, 48), current)
+                }
+                default {
+                    mstore(add(ptr, 16), current)
+                    mstore(add(ptr, 48), sibling)
+                }
+                current := keccak256(ptr, 80)
             }
-            current = bit == 1 ? internalHash(siblings[i], current) : internalHash(current, siblings[i]);
+        }
+    }
+
+    /// @notice Readable twin of `computeRoot` (same result, plain Solidity); kept for review and differential tests.
+    function computeRootReference(
+        bytes32 keyHash,
+        SparseMerkleProof calldata proof
+    ) internal pure returns (bytes32 current) {
+        bytes32[] calldata siblings = proof.siblings;
+        uint256 n = siblings.length;
+        if (n > MAX_SIBLINGS) revert JmtProofTooManySiblings(n);
+        current = proof.hasLeaf ? leafHash(proof.leafKeyHash, proof.leafValueHash) : PLACEHOLDER;
+        for (uint256 i = 0; i < n; ++i) {
+            // Key bit n − 1 − i counted from the most significant bit.
+            bool right = (uint256(keyHash) >> (256 - n + i)) & 1 == 1;
+            current = right ? internalHash(siblings[i], current) : internalHash(current, siblings[i]);
         }
     }
 

@@ -33,6 +33,14 @@ contract JmtProofHarness {
         return JmtProof.resolve(root, keyHash, proof);
     }
 
+    /// @notice `JmtProof.computeRoot` and its readable twin `computeRootReference`.
+    function computeRoots(
+        bytes32 keyHash,
+        JmtProof.SparseMerkleProof calldata proof
+    ) external pure returns (bytes32 optimized, bytes32 readable) {
+        return (JmtProof.computeRoot(keyHash, proof), JmtProof.computeRootReference(keyHash, proof));
+    }
+
     /// @notice `JmtProof.commonPrefixBits`.
     function commonPrefixBits(bytes32 a, bytes32 b) external pure returns (uint256) {
         return JmtProof.commonPrefixBits(a, b);

@@ -158,6 +158,27 @@ describe("JmtProof", function () {
     });
   });
 
+  describe("computeRoot", function () {
+    /** Invariant: the assembly fold equals its readable twin for any key and any proof shape (0–256 siblings). */
+    it("equals computeRootReference on random keys, leaves and sibling lists", async function () {
+      const { harness } = await loadFixture(fixture);
+      const word = fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => ethers.hexlify(b));
+      const proof = fc.record({
+        hasLeaf: fc.boolean(),
+        leafKeyHash: word,
+        leafValueHash: word,
+        siblings: fc.oneof(fc.array(word, { maxLength: 24 }), fc.array(word, { minLength: 250, maxLength: 256 })),
+      });
+      await fc.assert(
+        fc.asyncProperty(word, proof, async (key, p) => {
+          const [optimized, readable] = await harness.computeRoots(key, p);
+          expect(optimized).to.equal(readable);
+        }),
+        { numRuns: 80 },
+      );
+    });
+  });
+
   describe("commonPrefixBits", function () {
     it("counts equal leading bits like a bigint model", async function () {
       const { harness } = await loadFixture(fixture);
