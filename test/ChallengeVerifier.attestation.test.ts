@@ -6,7 +6,6 @@ import { ethers } from "hardhat";
 
 import {
   type PolicyAttestation,
-  type PolicyDataBinding,
   policyAttestationDigest,
   policyDataInstanceId,
   policyInstanceId as policyInstanceIdOf,
@@ -14,7 +13,7 @@ import {
 import type { Hex } from "../keeper/common";
 import { SLASH_BIPS, deployNewtonStack } from "./helpers/challenge";
 import { makeOperators, registerOperator, signQuorum } from "./helpers/operators";
-import { EMPTY_REF, artifactRef } from "./helpers/policy";
+import { EMPTY_REF, artifactRef, policyDataBindings } from "./helpers/policy";
 
 const WEIGHTS = [30n, 30n, 30n, 10n];
 const reason = (code: string) => ethers.encodeBytes32String(code);
@@ -84,19 +83,7 @@ type Ctx = Awaited<ReturnType<typeof fixture>>;
 async function honestAttestation(ctx: Ctx): Promise<PolicyAttestation> {
   const { chainId } = await ethers.provider.getNetwork();
   const instance = await ctx.policyRegistry.instances(ctx.policyInstanceId);
-  const policyData: PolicyDataBinding[] = [];
-  for (const id of ctx.dataInstanceIds) {
-    const di = await ctx.policyDataRegistry.instances(id);
-    const dt = await ctx.policyDataRegistry.templates(di.templateId);
-    policyData.push({
-      policyDataInstanceId: id,
-      policyDataTemplateId: di.templateId as Hex,
-      wasmHash: dt.wasmHash as Hex,
-      paramsSchemaHash: dt.paramsSchemaHash as Hex,
-      secretsSchemaHash: dt.secretsSchemaHash as Hex,
-      paramsHash: di.paramsHash as Hex,
-    });
-  }
+  const policyData = await policyDataBindings(ctx.policyDataRegistry, ctx.dataInstanceIds);
   return {
     chainId,
     taskId: ethers.id("task-1") as Hex,

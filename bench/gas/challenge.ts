@@ -22,7 +22,7 @@ import { JellyfishMerkleTree, MemoryTreeStore, createKeccakHasher } from "../../
 import { deployNewtonStack } from "../../test/helpers/challenge";
 import { nextCommit } from "../../test/helpers/commits";
 import { signQuorum } from "../../test/helpers/operators";
-import { EMPTY_REF, artifactRef } from "../../test/helpers/policy";
+import { EMPTY_REF, artifactRef, policyDataBindings } from "../../test/helpers/policy";
 import { type Row, executionGas, ratio, table } from "./report";
 
 type Stack = Awaited<ReturnType<typeof deployNewtonStack>>;
@@ -213,19 +213,7 @@ async function attestationRows(stack: Stack): Promise<Row[]> {
   const referenceBlock = BigInt(await ethers.provider.getBlockNumber()) - 1n;
   const rows: Row[] = [];
   for (const p of policies) {
-    const policyData = [];
-    for (const id of dataInstances.slice(0, p.count)) {
-      const di = await stack.policyDataRegistry.instances(id);
-      const dt = await stack.policyDataRegistry.templates(di.templateId);
-      policyData.push({
-        policyDataInstanceId: id,
-        policyDataTemplateId: di.templateId as Hex,
-        wasmHash: dt.wasmHash as Hex,
-        paramsSchemaHash: dt.paramsSchemaHash as Hex,
-        secretsSchemaHash: dt.secretsSchemaHash as Hex,
-        paramsHash: di.paramsHash as Hex,
-      });
-    }
+    const policyData = await policyDataBindings(stack.policyDataRegistry, dataInstances.slice(0, p.count));
     const a: PolicyAttestation = {
       chainId,
       taskId: ethers.id("task") as Hex,

@@ -1,7 +1,7 @@
 import type { Signer } from "ethers";
 import { ethers, upgrades } from "hardhat";
 
-import { EMPTY_ARTIFACT_HASH, artifactHash } from "../../keeper/chain";
+import { EMPTY_ARTIFACT_HASH, type PolicyDataBinding, artifactHash } from "../../keeper/chain";
 import type { Hex } from "../../keeper/common";
 import type { PolicyDataRegistry, PolicyRegistry } from "../../typechain-types";
 import { deployStateCommitRegistry } from "./commits";
@@ -61,4 +61,28 @@ export async function deployPolicyStack(owner: Signer, opts: PolicyStackOptions 
   }
   for (const ns of [4, 5]) await stateCommitRegistry.setNamespaceWriter(ns, await policyRegistry.getAddress());
   return { operatorRegistry, stateCommitRegistry, policyDataRegistry, policyRegistry };
+}
+
+/**
+ * The attestation bindings of `dataInstanceIds` as the registry holds them (instance → template → artifact
+ * hashes): what an honest operator would sign for them.
+ */
+export async function policyDataBindings(
+  registry: PolicyDataRegistry,
+  dataInstanceIds: readonly Hex[],
+): Promise<PolicyDataBinding[]> {
+  const bindings: PolicyDataBinding[] = [];
+  for (const id of dataInstanceIds) {
+    const instance = await registry.instances(id);
+    const template = await registry.templates(instance.templateId);
+    bindings.push({
+      policyDataInstanceId: id,
+      policyDataTemplateId: instance.templateId as Hex,
+      wasmHash: template.wasmHash as Hex,
+      paramsSchemaHash: template.paramsSchemaHash as Hex,
+      secretsSchemaHash: template.secretsSchemaHash as Hex,
+      paramsHash: instance.paramsHash as Hex,
+    });
+  }
+  return bindings;
 }
