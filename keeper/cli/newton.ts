@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S npx ts-node --transpile-only
 /**
  * `newton` — the Newton State policy CLI (DESIGN §8). A thin wrapper over {@link runNewton}:
  * `ts-node --transpile-only keeper/cli/newton.ts <command> …` (package.json `bin`/`scripts`: `newton`).

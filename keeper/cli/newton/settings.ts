@@ -25,18 +25,23 @@ export class Settings {
     readonly config: Readonly<ConfigFile>,
   ) {
     this.profileName = flags.profile ?? config.current;
-    if (flags.profile !== undefined && config.profiles[flags.profile] === undefined) {
+  }
+
+  /**
+   * The active profile (empty when none).
+   * @throws NewtonError `NEWTON_ERROR_CONFIG` when `--profile` names a profile the config does not have.
+   */
+  get profile(): Profile {
+    if (this.profileName === undefined) return {};
+    const profile = this.config.profiles[this.profileName];
+    if (profile === undefined && this.flags.profile !== undefined) {
       throw configError(
         "profile",
-        `no profile "${flags.profile}" in the config; create it with \`newton config init --profile ${flags.profile}\``,
+        `no profile "${this.flags.profile}" in the config; create it with \`newton config init --profile ${this.flags.profile}\``,
         "--profile",
       );
     }
-  }
-
-  /** The active profile (empty when none). */
-  get profile(): Profile {
-    return (this.profileName !== undefined ? this.config.profiles[this.profileName] : undefined) ?? {};
+    return profile ?? {};
   }
 
   /** The profile called `name`, if it exists. */
