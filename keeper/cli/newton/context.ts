@@ -1,0 +1,180 @@
+import path from "node:path";
+
+import { JsonRpcProvider, Wallet, getAddress, type Provider } from "ethers";
+import type { Logger } from "pino";
+
+import { EigenDaProxyClient } from "../../da";
+import { deploymentPath, readDeployment } from "../../../scripts/lib/deployment";
+import {
+  PolicyDataRegistry__factory,
+  PolicyRegistry__factory,
+  StateCommitRegistry__factory,
+  type PolicyDataRegistry,
+  type PolicyRegistry,
+  type StateCommitRegistry,
+} from "../../../typechain-types";
+import { configError, type Profile } from "./config";
+import type { NewtonIo, Output } from "./io";
+import { Settings, missingSetting } from "./settings";
+
+/** One chain a command works on, resolved from a profile or a network name. */
+export interface ChainTarget {
+  /** What the user called it (profile or network name), shown in tables. */
+  readonly label: string;
+  /** Network name: `deployments/<chain>.json`. */
+  readonly chain?: string;
+  readonly rpcUrl: string;
+  readonly deploymentsDir: string;
+  /** PolicyRegistry proxy address overriding the deployment record. */
+  readonly policyRegistry?: string;
+  /** Profiles consulted, most specific first (for the signer key). */
+  readonly profiles: readonly Profile[];
+}
+
+/** A connected chain: provider, chain id, the three registries, and where its logs start. */
+export interface ChainContext {
+  readonly target: ChainTarget;
+  readonly provider: Provider;
+  readonly chainId: bigint;
+  readonly policyRegistry: PolicyRegistry;
+  readonly policyDataRegistry: PolicyDataRegistry;
+  readonly stateCommitRegistry: StateCommitRegistry;
+  /** First block to scan for logs (the StateCommitRegistry's deploy block when recorded, else 0). */
+  readonly fromBlock: number;
+}
+
+/** Everything one `runNewton` invocation shares. */
+export interface RunContext {
+  readonly io: NewtonIo;
+  readonly out: Output;
+  readonly settings: Settings;
+  readonly logger: Logger;
+  readonly cwd: string;
+}
+
+/**
+ * The command's chain: `--chain`/`--rpc-url`/`--deployments`/`--policy-registry` resolved flag → env → profile.
+ * @throws NewtonError `NEWTON_ERROR_CONFIG` when the RPC URL, or both the chain name and the registry, are unset.
+ */
+export function defaultTarget(run: RunContext): ChainTarget {
+  const s = run.settings;
+  const policyRegistry = s.get("policy-registry")?.value;
+  const chain = policyRegistry === undefined ? s.require("chain", "finding the deployment") : s.get("chain")?.value;
+  return {
+    label: chain ?? s.profileName ?? "default",
+    chain,
+    rpcUrl: s.require("rpc-url", "reaching the chain"),
+    deploymentsDir: path.resolve(run.cwd, s.get("deployments", undefined, "deployments")!.value),
+    policyRegistry,
+    profiles: [s.profile],
+  };
+}
+
+/**
+ * Resolves one `--chains` entry: a profile name (its own chain, RPC, deployments, registry) or a network name
+ * (RPC from the active profile's `rpc-urls.<name>`, deployments from `--deployments`/profile/default).
+ * @throws NewtonError `NEWTON_ERROR_CONFIG` when neither resolves to an RPC URL.
+ */
+export function chainsTarget(run: RunContext, name: string): ChainTarget {
+  const s = run.settings;
+  const profile = s.profileNamed(name);
+  const deployments = (p: Profile) =>
+    path.resolve(run.cwd, p.deployments ?? s.get("deployments", undefined, "deployments")!.value);
+  if (profile !== undefined) {
+    const rpcUrl = profile["rpc-url"];
+    if (rpcUrl === undefined)
+      throw configError(
+        "rpc-url",
+        `profile ${name} has no rpc-url: \`newton config set rpc-url <url> --profile ${name}\``,
+      );
+    return {
+      label: name,
+      chain: profile.chain ?? name,
+      rpcUrl,
+      deploymentsDir: deployments(profile),
+      policyRegistry: profile["policy-registry"],
+      profiles: [profile, s.profile],
+    };
+  }
+  const rpcUrl = s.profile["rpc-urls"]?.[name];
+  if (rpcUrl === undefined) {
+    throw configError(
+      "rpc-urls",
+      `--chains ${name}: no profile "${name}" and no rpc-urls.${name} in the active profile; ` +
+        `create one with \`newton config init --profile ${name} --chain ${name} --rpc-url <url>\` or \`newton config set rpc-urls.${name} <url>\``,
+    );
+  }
+  return { label: name, chain: name, rpcUrl, deploymentsDir: deployments(s.profile), profiles: [s.profile] };
+}
+
+/**
+ * Connects to `target`: provider (injected factory or JSON-RPC), chain id, registry addresses from the
+ * deployment record (or `policy-registry`), checking the record's chain id and that the registry has code.
+ * @throws NewtonError `NEWTON_ERROR_CONFIG` for a missing/mismatched record or an address without code.
+ */
+export async function connectChain(run: RunContext, target: ChainTarget): Promise<ChainContext> {
+  const provider = run.io.connect
+    ? await run.io.connect({ chain: target.label, rpcUrl: target.rpcUrl })
+    : new JsonRpcProvider(target.rpcUrl);
+  const chainId = (await provider.getNetwork()).chainId;
+  const { address, fromBlock } = registryAddress(target, chainId);
+  if ((await provider.getCode(address)) === "0x") {
+    throw configError(
+      "policy-registry",
+      `${target.label}: no contract at PolicyRegistry ${address} on chain ${chainId}; check the deployment record or policy-registry`,
+    );
+  }
+  const policyRegistry = PolicyRegistry__factory.connect(address, provider);
+  const policyDataRegistry = PolicyDataRegistry__factory.connect(await policyRegistry.policyDataRegistry(), provider);
+  const stateCommitRegistry = StateCommitRegistry__factory.connect(
+    await policyRegistry.stateCommitRegistry(),
+    provider,
+  );
+  return { target, provider, chainId, policyRegistry, policyDataRegistry, stateCommitRegistry, fromBlock };
+}
+
+function registryAddress(target: ChainTarget, chainId: bigint): { address: string; fromBlock: number } {
+  if (target.policyRegistry !== undefined) return { address: getAddress(target.policyRegistry), fromBlock: 0 };
+  const file = deploymentPath(target.deploymentsDir, target.chain ?? target.label);
+  const deployment = readDeployment(file);
+  const proxy = deployment?.contracts.PolicyRegistry?.proxy;
+  if (deployment === undefined || proxy === undefined) {
+    throw configError(
+      "deployments",
+      `${target.label}: no PolicyRegistry in ${file}; pass --deployments <dir>, or set policy-registry in the profile`,
+      "--deployments",
+    );
+  }
+  if (BigInt(deployment.chainId) !== chainId) {
+    throw configError(
+      "rpc-url",
+      `${target.label}: ${file} records chain ${deployment.chainId}, but the RPC serves chain ${chainId}; fix rpc-url or chain`,
+    );
+  }
+  return { address: getAddress(proxy), fromBlock: deployment.contracts.StateCommitRegistry?.deployBlock ?? 0 };
+}
+
+/**
+ * The signer for `target`: `--signer-key` → `NEWTON_SIGNER_KEY` → the chain's profile → the active profile.
+ * @throws NewtonError `NEWTON_ERROR_CONFIG` when unset or not a private key.
+ */
+export function signerFor(run: RunContext, ctx: ChainContext): Wallet {
+  const key = run.settings.get("signer-key", ctx.target.profiles);
+  if (key === undefined) throw missingSetting("signer-key", "sending a transaction", run.settings.profileName);
+  try {
+    return new Wallet(key.value, ctx.provider);
+  } catch {
+    throw configError(
+      "signer-key",
+      "signer-key is not a valid private key (0x-hex of 32 bytes)",
+      "--signer-key",
+      "NEWTON_SIGNER_KEY",
+    );
+  }
+}
+
+/** The EigenDA proxy client for `--da-url` → `NEWTON_DA_URL` → profile. @throws NewtonError `NEWTON_ERROR_CONFIG`. */
+export function daClient(run: RunContext, why: string): EigenDaProxyClient {
+  const url = run.settings.require("da-url", why);
+  return new EigenDaProxyClient({ url, maxRetries: 2, baseDelayMs: 200 }, { logger: run.logger });
+}
