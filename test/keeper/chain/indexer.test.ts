@@ -24,12 +24,14 @@ import {
   NO_WRITE,
   type StateCommit,
   type WriteRecord,
+  classifyRpcError,
   createIndexerMetrics,
   keyHash,
   loadDeployment,
   policyDataInstanceId,
   policyDataTemplateId,
   policyTemplateId,
+  resolveIndexerOptions,
   stateCommitDigest,
   userLeafId,
   writeRecordHash,
@@ -473,6 +475,39 @@ describe("keeper/chain/indexer", function () {
           .to.throw(IndexerError)
           .with.nested.property("type.code", "INDEXER_ERROR_DEPLOYMENT");
       }
+    });
+  });
+
+  describe("resolveIndexerOptions", function () {
+    it("throws INDEXER_ERROR_INVALID_OPTION for a bad address, no storage, a bad URL or an out-of-range number", function () {
+      const base = { contracts: { stateCommitRegistry: ethers.ZeroAddress }, startBlock: 0, path: "/tmp/x" };
+      const cases: [string, IndexerOptions][] = [
+        ["contracts.stateCommitRegistry", { ...base, contracts: { stateCommitRegistry: "0x1234" } }],
+        ["path", { contracts: base.contracts, startBlock: 0 }],
+        ["rpcUrl", { ...base, rpcUrl: "ws://127.0.0.1:8545" }],
+        ["maxChunkBlocks", { ...base, minChunkBlocks: 10, maxChunkBlocks: 5 }],
+        ["maxAttempts", { ...base, maxAttempts: 0 }],
+      ];
+      for (const [option, opts] of cases) {
+        expect(() => resolveIndexerOptions(opts), option)
+          .to.throw(IndexerError)
+          .with.nested.property("type.option", option);
+      }
+      expect(resolveIndexerOptions(base)).to.deep.include({
+        confirmations: 12,
+        maxChunkBlocks: 2_000,
+        verifyWithState: true,
+      });
+    });
+  });
+
+  describe("classifyRpcError", function () {
+    it("tells refused getLogs ranges from rate limits and other JSON-RPC errors", function () {
+      expect(classifyRpcError(-32005, "query returned more than 10000 results")).to.equal("range_too_large");
+      expect(classifyRpcError(-32602, "eth_getLogs block range is too large, max 2000")).to.equal("range_too_large");
+      expect(classifyRpcError(-32005, "request rate exceeded")).to.equal("rate_limited");
+      expect(classifyRpcError(429, "Too Many Requests")).to.equal("rate_limited");
+      expect(classifyRpcError(-32000, "header not found")).to.equal("rpc");
     });
   });
 });

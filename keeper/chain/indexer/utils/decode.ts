@@ -124,59 +124,61 @@ function decodeRegistryEvent(p: LogDescription, pos: LogPosition): DecodedEvent 
 }
 
 function decodePolicyEvent(registry: PolicyRegistryName, p: LogDescription, pos: LogPosition): DecodedEvent {
-  const a = p.args;
   const base = { ...pos, registry };
-  const ids = (v: unknown): Hex[] => (v === undefined ? [] : (v as string[]).map(hex));
-  let event: PolicyEvent;
-  if (p.name === "TemplateRegistered") {
-    const names =
-      registry === "PolicyRegistry"
-        ? ["regoHash", "paramsSchemaHash"]
-        : ["wasmHash", "paramsSchemaHash", "secretsSchemaHash"];
-    const artifacts = Object.fromEntries(names.map((n) => [n, hex(a[n])]));
-    const dataIds = registry === "PolicyRegistry" ? ids(a.policyDataTemplateIds) : [];
-    event = {
-      ...base,
-      kind: "TemplateRegistered",
-      templateId: hex(a.templateId),
-      author: getAddress(a.author as string),
-      artifacts,
-      policyDataTemplateIds: dataIds,
-    };
-  } else if (p.name === "InstanceDeployed") {
-    const dataIds = registry === "PolicyRegistry" ? ids(a.policyDataInstanceIds) : [];
-    event = {
-      ...base,
-      kind: "InstanceDeployed",
-      instanceId: hex(a.instanceId),
-      templateId: hex(a.templateId),
-      client: getAddress(a.client as string),
-      deployer: getAddress(a.deployer as string),
-      paramsHash: hex(a.paramsHash),
-      expireAfter: a.expireAfter as bigint,
-      params: hex(a.params),
-      policyDataInstanceIds: dataIds,
-    };
-  } else if (p.name === "SecretsSet") {
-    event = {
-      ...base,
-      kind: "SecretsSet",
-      instanceId: hex(a.instanceId),
-      client: getAddress(a.client as string),
-      envelopeHash: hex(a.envelopeHash),
-      byteLength: Number(a.byteLength),
-    };
-  } else {
-    event = {
-      ...base,
-      kind: "CurrentInstanceSet",
-      client: getAddress(a.client as string),
-      templateId: hex(a.templateId),
-      instanceId: hex(a.instanceId),
-      previousId: hex(a.previousId),
-    };
-  }
-  return { type: "policy", event };
+  const build = POLICY_BUILDERS[p.name as PolicyEvent["kind"]];
+  return { type: "policy", event: build(base, p.args, registry === "PolicyRegistry") };
+}
+
+type Args = LogDescription["args"];
+type Base = LogPosition & { readonly registry: PolicyRegistryName };
+
+/** Builders of each policy event from its decoded arguments; `policy` is true for PolicyRegistry. */
+const POLICY_BUILDERS: Record<PolicyEvent["kind"], (base: Base, a: Args, policy: boolean) => PolicyEvent> = {
+  TemplateRegistered: (base, a, policy) => ({
+    ...base,
+    kind: "TemplateRegistered",
+    templateId: hex(a.templateId),
+    author: getAddress(a.author as string),
+    artifacts: Object.fromEntries(
+      (policy ? ["regoHash", "paramsSchemaHash"] : ["wasmHash", "paramsSchemaHash", "secretsSchemaHash"]).map((n) => [
+        n,
+        hex(a[n]),
+      ]),
+    ),
+    policyDataTemplateIds: policy ? ids(a.policyDataTemplateIds) : [],
+  }),
+  InstanceDeployed: (base, a, policy) => ({
+    ...base,
+    kind: "InstanceDeployed",
+    instanceId: hex(a.instanceId),
+    templateId: hex(a.templateId),
+    client: getAddress(a.client as string),
+    deployer: getAddress(a.deployer as string),
+    paramsHash: hex(a.paramsHash),
+    expireAfter: a.expireAfter as bigint,
+    params: hex(a.params),
+    policyDataInstanceIds: policy ? ids(a.policyDataInstanceIds) : [],
+  }),
+  SecretsSet: (base, a) => ({
+    ...base,
+    kind: "SecretsSet",
+    instanceId: hex(a.instanceId),
+    client: getAddress(a.client as string),
+    envelopeHash: hex(a.envelopeHash),
+    byteLength: Number(a.byteLength),
+  }),
+  CurrentInstanceSet: (base, a) => ({
+    ...base,
+    kind: "CurrentInstanceSet",
+    client: getAddress(a.client as string),
+    templateId: hex(a.templateId),
+    instanceId: hex(a.instanceId),
+    previousId: hex(a.previousId),
+  }),
+};
+
+function ids(v: unknown): Hex[] {
+  return (v as string[]).map(hex);
 }
 
 function hex(v: unknown): Hex {
