@@ -222,7 +222,8 @@ export class ChainIndexer {
 
   /**
    * Indexes the next range if one is confirmed: returns it, or undefined when caught up.
-   * Shrinks the range (no throw) when the RPC refuses it and it can still shrink.
+   * Halves the range and asks again while the RPC refuses it (or times out) and it can still shrink.
+   * For tools and tests; never call it while the loop of {@link start} runs (two writers).
    * @throws IndexerError `INDEXER_ERROR_RPC` after the per-call attempts; `INDEXER_ERROR_GAP`,
    *   `INDEXER_ERROR_LOG_ORDER`, `INDEXER_ERROR_RECORD_MISMATCH`, `INDEXER_ERROR_REORG` when the
    *   fetched range is inconsistent (nothing is stored); `INDEXER_ERROR_ABORTED`.
@@ -234,10 +235,12 @@ export class ChainIndexer {
     const target = head - this.opts.confirmations;
     if (target <= indexed) return undefined;
     const fromBlock = indexed + 1;
-    const toBlock = Math.min(target, fromBlock + this.chunk - 1);
-    const logs = await this.fetchLogs(fromBlock, toBlock, signal);
-    if (logs === undefined)
-      return { fromBlock, toBlock: indexed, writes: 0, commits: 0, rollbacks: 0, policyEvents: 0 };
+    let toBlock: number;
+    let logs: RawLog[] | undefined;
+    do {
+      toBlock = Math.min(target, fromBlock + this.chunk - 1);
+      logs = await this.fetchLogs(fromBlock, toBlock, signal);
+    } while (logs === undefined);
     const blockHash = await this.checkContinuity(fromBlock, toBlock, logs, signal);
     const batch = prepareRange(logs, { fromBlock, toBlock, blockHash }, this.emitters, this.storeView());
     if (this.opts.verifyWithState) await this.verifyWithState(batch, toBlock, signal);
@@ -301,38 +304,40 @@ export class ChainIndexer {
   }
 
   /**
-   * Compares the batch with the contract's state at `toBlock`: `writeCount()` and the record hash
-   * of the range's last write.
-   * @throws IndexerError `INDEXER_ERROR_GAP` (writeCount) or `INDEXER_ERROR_RECORD_MISMATCH`.
+   * Compares the batch with the contract's state at `toBlock`: `writeCount()`, `latest()`'s
+   * sequence number and the record hash of the range's last write — so a log the RPC left out is
+   * caught before the checkpoint moves past it (policy events have no on-chain counter to check).
+   * @throws IndexerError `INDEXER_ERROR_GAP` (writeCount, sequenceNo) or `INDEXER_ERROR_RECORD_MISMATCH`.
    */
   private async verifyWithState(batch: RangeBatch, toBlock: number, signal?: AbortSignal): Promise<void> {
-    const registry = this.opts.contracts.stateCommitRegistry;
-    const abi = STATE_COMMIT_REGISTRY_ABI;
-    const countData = abi.encodeFunctionData("writeCount", []) as Hex;
-    const onChain = abi.decodeFunctionResult(
-      "writeCount",
-      await this.rpc.ethCall(registry, countData, toBlock, signal),
-    );
-    const expected = this.store.writeCount() + BigInt(batch.writes.length);
-    if ((onChain[0] as bigint) !== expected) throw gap("writeCount", onChain[0] as bigint, expected);
+    const view = (name: string, args: unknown[] = []) => this.viewAt(name, args, toBlock, signal);
+    const writeCount = (await view("writeCount"))[0] as bigint;
+    const expectedCount = this.store.writeCount() + BigInt(batch.writes.length);
+    if (writeCount !== expectedCount) throw gap("writeCount", writeCount, expectedCount);
+    const sequenceNo = (await view("latest"))[0] as bigint;
+    if (sequenceNo !== batch.latestSequenceNo) throw gap("sequenceNo", sequenceNo, batch.latestSequenceNo);
     const last = batch.writes.at(-1);
     if (last === undefined) return;
-    const data = abi.encodeFunctionData("writeRecordHashAt", [last.writeIndex]) as Hex;
-    const [hash] = abi.decodeFunctionResult(
-      "writeRecordHashAt",
-      await this.rpc.ethCall(registry, data, toBlock, signal),
-    );
-    if ((hash as string).toLowerCase() !== last.recordHash) {
+    const hash = ((await view("writeRecordHashAt", [last.writeIndex]))[0] as string).toLowerCase();
+    if (hash !== last.recordHash) {
       throw new IndexerError(
         {
           code: "INDEXER_ERROR_RECORD_MISMATCH",
           writeIndex: String(last.writeIndex),
-          expected: hash as string,
+          expected: hash,
           actual: last.recordHash,
         },
         `record hash of write ${last.writeIndex} differs from writeRecordHashAt on-chain`,
       );
     }
+  }
+
+  /** Calls view `name` of the StateCommitRegistry at block `blockNumber`; the decoded result. */
+  private async viewAt(name: string, args: unknown[], blockNumber: number, signal?: AbortSignal) {
+    const abi = STATE_COMMIT_REGISTRY_ABI;
+    const data = abi.encodeFunctionData(name, args) as Hex;
+    const result = await this.rpc.ethCall(this.opts.contracts.stateCommitRegistry, data, blockNumber, signal);
+    return abi.decodeFunctionResult(name, result);
   }
 
   private stored(batch: RangeBatch, fromBlock: number, head: number): IndexedRange {

@@ -21,6 +21,8 @@ export interface RangeBatch {
   readonly writes: readonly IndexedWrite[];
   readonly commitOps: readonly CommitOp[];
   readonly policyEvents: readonly PolicyEvent[];
+  /** The latest sequence number in force after the batch (0: only the genesis). */
+  readonly latestSequenceNo: bigint;
   readonly checkpoint: Required<IndexerCheckpoint>;
 }
 

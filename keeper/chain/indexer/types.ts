@@ -56,7 +56,9 @@ export interface IndexedCommit extends LogPosition {
 
 /** One `StateRolledBack` event: commits `fromSequenceNo..toSequenceNo` were dropped. */
 export interface IndexedRollback extends LogPosition {
+  /** The first dropped commit (the challenged one). */
   readonly fromSequenceNo: bigint;
+  /** The last dropped commit (the latest at the time). */
   readonly toSequenceNo: bigint;
   /** The root of `fromSequenceNo − 1`, latest again. */
   readonly restoredStateRoot: Hex;

@@ -4,6 +4,7 @@ import { type AddressInfo, createServer as createNetServer } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 
 import { expect } from "chai";
+import { id } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { HardhatContext } from "hardhat/internal/context";
 import { Environment } from "hardhat/internal/core/runtime-environment";
@@ -125,19 +126,24 @@ export interface FaultyProxy {
   close(): Promise<void>;
 }
 
-const KINDS: readonly Fault[] = ["http429", "http500", "drop", "rpc32005", "dropLog"];
+const KINDS: readonly Fault[] = ["http429", "http500", "drop", "rpc32005"];
+/** topic0 of the logs the proxy drops: those the indexer can detect missing (write index, writeCount, sequenceNo). */
+const WRITE_PROPOSED_TOPIC = id("WriteProposed(uint64,uint8,bytes32,bytes32,uint32,address,bytes)");
+const STATE_ROOT_COMMITTED_TOPIC = id("StateRootCommitted(uint64,bytes32,uint64,uint64,bytes,uint256)");
 
 /**
  * Starts a loopback proxy to `target` that answers a `rate` share of requests with a fault (HTTP
- * 429 with `Retry-After: 0`, HTTP 500, a destroyed connection, JSON-RPC -32005, or an `eth_getLogs`
- * result with one log removed) and refuses `eth_getLogs` ranges wider than `maxLogRange` blocks
- * like Infura (-32005 "query returned more than 10000 results").
+ * 429 with `Retry-After: 0`, HTTP 500, a destroyed connection, JSON-RPC -32005), removes one log
+ * from each of the first `dropLogs` (≤ 3) `eth_getLogs` results that hold a droppable one, and
+ * refuses `eth_getLogs` ranges wider than `maxLogRange` blocks like Infura (-32005 "query returned
+ * more than 10000 results").
  */
 export async function startFaultyProxy(
   target: string,
-  opts: { rate: number; seed: number; maxLogRange: number },
+  opts: { rate: number; seed: number; maxLogRange: number; dropLogs: number },
 ): Promise<FaultyProxy> {
   const random = seededRandom(opts.seed);
+  let injected = 0;
   const faults: Record<Fault, number> = { http429: 0, http500: 0, drop: 0, rpc32005: 0, dropLog: 0, rangeRefused: 0 };
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -153,20 +159,20 @@ export async function startFaultyProxy(
         faults.rangeRefused++;
         return rpcError(-32005, "query returned more than 10000 results");
       }
-      const fault = random() < opts.rate ? KINDS[Math.floor(random() * KINDS.length)] : undefined;
-      if (fault === "dropLog" && msg.method !== "eth_getLogs") return forward(body, reply);
+      // Which requests fail is random (seeded); the kinds take turns, so each occurs.
+      const fault = random() < opts.rate ? KINDS[injected++ % KINDS.length] : undefined;
       if (fault !== undefined) faults[fault]++;
       if (fault === "http429") return reply(429, "rate limited", { "retry-after": "0" });
       if (fault === "http500") return reply(500, "internal error");
       if (fault === "drop") return req.socket.destroy();
       if (fault === "rpc32005") return rpcError(-32005, "request rate exceeded");
-      return forward(body, reply, fault === "dropLog" ? random : undefined);
+      return forward(body, reply, msg.method === "eth_getLogs" && faults.dropLog < opts.dropLogs);
     });
   });
-  const forward = (body: string, reply: (status: number, text: string) => void, dropLog?: () => number) => {
+  const forward = (body: string, reply: (status: number, text: string) => void, dropLog = false) => {
     fetch(target, { method: "POST", headers: { "content-type": "application/json" }, body })
       .then((r) => r.text())
-      .then((text) => reply(200, dropLog === undefined ? text : withoutOneLog(text, dropLog)))
+      .then((text) => reply(200, dropLog ? withoutOneLog(text, faults) : text))
       .catch(() => reply(502, "bad gateway"));
   };
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -183,10 +189,16 @@ function logRange(filter: { fromBlock: string; toBlock: string }): number {
   return Number(filter.toBlock) - Number(filter.fromBlock) + 1;
 }
 
-function withoutOneLog(text: string, random: () => number): string {
-  const body = JSON.parse(text) as { result?: unknown[] };
-  if (!Array.isArray(body.result) || body.result.length === 0) return text;
-  body.result.splice(Math.floor(random() * body.result.length), 1);
+/** Drop n° 0: the first `WriteProposed` of a result; n° 1: its last one (a tail gap); then the first `StateRootCommitted`. */
+function withoutOneLog(text: string, faults: Record<Fault, number>): string {
+  const body = JSON.parse(text) as { result?: { topics: string[] }[] };
+  const logs = body.result ?? [];
+  const writes = logs.flatMap((log, i) => (log.topics[0] === WRITE_PROPOSED_TOPIC ? [i] : []));
+  const commit = logs.findIndex((log) => log.topics[0] === STATE_ROOT_COMMITTED_TOPIC);
+  const index = faults.dropLog === 0 ? writes[0] : faults.dropLog === 1 ? writes.at(-1) : commit;
+  if (index === undefined || index < 0) return text;
+  faults.dropLog++;
+  logs.splice(index, 1);
   return JSON.stringify(body);
 }
 

@@ -400,7 +400,7 @@ describe("keeper/chain/indexer", function () {
 
     /** Invariant: injected RPC faults change nothing: the store equals the clean run's, block for block. */
     it("survives 429, 500, dropped connections, -32005, dropped logs and refused ranges: same store as the clean run", async function () {
-      const proxy = await startFaultyProxy(ctx.node.url, { rate: 0.2, seed: 7, maxLogRange: 6 });
+      const proxy = await startFaultyProxy(ctx.node.url, { rate: 0.2, seed: 7, maxLogRange: 6, dropLogs: 3 });
       cleanups.push(() => proxy.close());
       const root = open({ path: path.join(ctx.dir, "shared-lmdb"), maxDbs: 16, compression: false });
       cleanups.push(() => root.close());

@@ -12,6 +12,7 @@ export const STATE_COMMIT_REGISTRY_ABI = new Interface([
   "event StateRolledBack(uint64 indexed fromSequenceNo, uint64 toSequenceNo, bytes32 restoredStateRoot)",
   "function writeCount() view returns (uint64)",
   "function writeRecordHashAt(uint64 writeIndex) view returns (bytes32)",
+  "function latest() view returns (uint64 sequenceNo, (bytes32 stateRoot, uint64 writeIndexEnd, uint64 referenceBlock, uint64 operatorSetId, uint64 committedAtBlock, bytes32 daCommitment, uint256 nonSignerBitmap) record)",
 ]);
 
 /** PolicyDataRegistry events (IPolicyDataRegistry.sol, IPolicyRegistryBase.sol). */

@@ -45,12 +45,11 @@ export function prepareRange(
     decoded.flatMap((d) => (d.type === "write" ? [d.event] : [])),
     view,
   );
-  const commitOps = checkCommitOps(
-    decoded.flatMap((d) => (d.type === "commit" || d.type === "rollback" ? [d as CommitOp] : [])),
-    view.latestSequenceNo(),
-  );
+  const commitOps = decoded.flatMap((d) => (d.type === "commit" || d.type === "rollback" ? [d as CommitOp] : []));
+  const latestSequenceNo = checkCommitOps(commitOps, view.latestSequenceNo());
   const policyEvents: PolicyEvent[] = decoded.flatMap((d) => (d.type === "policy" ? [d.event] : []));
-  return { writes, commitOps, policyEvents, checkpoint: { indexedBlock: range.toBlock, blockHash: range.blockHash } };
+  const checkpoint = { indexedBlock: range.toBlock, blockHash: range.blockHash };
+  return { writes, commitOps, policyEvents, latestSequenceNo, checkpoint };
 }
 
 function linkWrites(proposed: readonly ProposedWrite[], view: StoreView): IndexedWrite[] {
@@ -66,7 +65,8 @@ function linkWrites(proposed: readonly ProposedWrite[], view: StoreView): Indexe
   });
 }
 
-function checkCommitOps(ops: readonly CommitOp[], latestSequenceNo: bigint): CommitOp[] {
+/** Checks that commits and rollbacks continue `latestSequenceNo`; the latest sequence number after them. */
+function checkCommitOps(ops: readonly CommitOp[], latestSequenceNo: bigint): bigint {
   let latest = latestSequenceNo;
   for (const op of ops) {
     if (op.type === "commit") {
@@ -77,7 +77,7 @@ function checkCommitOps(ops: readonly CommitOp[], latestSequenceNo: bigint): Com
       latest = op.event.fromSequenceNo - 1n;
     }
   }
-  return [...ops];
+  return latest;
 }
 
 function checkLogOrder(logs: readonly RawLog[], fromBlock: number, toBlock: number): void {
