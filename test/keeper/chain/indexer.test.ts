@@ -102,10 +102,21 @@ async function writeConfig(dir: string): Promise<{ configPath: string; operators
   return { configPath, operators };
 }
 
+/** Spawns the node and deploys onto it; stops the node again when the deployment fails. */
 async function setUp(): Promise<Ctx> {
   const node = await startHardhatNode(hre.config.paths.root);
-  const env = localhostEnvironment(hre, node.url);
   const dir = mkdtempSync(path.join(os.tmpdir(), "newton-indexer-test-"));
+  try {
+    return await deployOnto(node, dir);
+  } catch (err) {
+    await node.stop();
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+async function deployOnto(node: HardhatNode, dir: string): Promise<Ctx> {
+  const env = localhostEnvironment(hre, node.url);
   const { configPath, operators } = await writeConfig(dir);
   const silent = () => undefined;
   const result = await deployNewton(env, { deploymentsDir: dir, configPath, env: PASSWORD_ENV, log: silent });
