@@ -44,3 +44,4 @@ export {
   policyInstanceId,
   policyTemplateId,
 } from "./policy-ids";
+export * from "./indexer";
