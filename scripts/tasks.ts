@@ -7,13 +7,13 @@ import { task } from "hardhat/config";
 task("newton:deploy", "Deploys Newton State (config/<network>.json → deployments/<network>.json)")
   .addFlag("upgrade", "Upgrade every proxy whose implementation changed (storage layout checked)")
   .addOptionalParam("deploymentsDir", "Folder of the deployment records (default deployments/)")
-  .addOptionalParam("config", "The config file (default config/<network>.json)")
-  .setAction(async (args: { upgrade: boolean; deploymentsDir?: string; config?: string }, hre) => {
+  .addOptionalParam("configFile", "The config file (default config/<network>.json)")
+  .setAction(async (args: { upgrade: boolean; deploymentsDir?: string; configFile?: string }, hre) => {
     const { deployNewton } = await import("./lib/deploy");
     await deployNewton(hre, {
       upgrade: args.upgrade,
       deploymentsDir: args.deploymentsDir,
-      configPath: args.config,
+      configPath: args.configFile,
       env: process.env,
     });
   });

@@ -3,8 +3,8 @@ import path from "node:path";
 import { JsonRpcProvider, Wallet, getAddress, type Provider } from "ethers";
 import type { Logger } from "pino";
 
+import { type IndexerDeployment, loadDeployment } from "../../chain";
 import { EigenDaProxyClient } from "../../da";
-import { deploymentPath, readDeployment } from "../../../scripts/lib/deployment";
 import {
   PolicyDataRegistry__factory,
   PolicyRegistry__factory,
@@ -135,15 +135,17 @@ export async function connectChain(run: RunContext, target: ChainTarget): Promis
 
 function registryAddress(target: ChainTarget, chainId: bigint): { address: string; fromBlock: number } {
   if (target.policyRegistry !== undefined) return { address: getAddress(target.policyRegistry), fromBlock: 0 };
-  const file = deploymentPath(target.deploymentsDir, target.chain ?? target.label);
-  const deployment = readDeployment(file);
-  const proxy = deployment?.contracts.PolicyRegistry?.proxy;
-  if (deployment === undefined || proxy === undefined) {
-    throw configError(
-      "deployments",
-      `${target.label}: no PolicyRegistry in ${file}; pass --deployments <dir>, or set policy-registry in the profile`,
-      "--deployments",
-    );
+  const file = path.join(target.deploymentsDir, `${target.chain ?? target.label}.json`);
+  const hint = "pass --deployments <dir>, or set policy-registry in the profile";
+  let deployment: IndexerDeployment;
+  try {
+    deployment = loadDeployment(file);
+  } catch (err) {
+    throw configError("deployments", `${target.label}: ${(err as Error).message}; ${hint}`, "--deployments");
+  }
+  const proxy = deployment.contracts.policyRegistry;
+  if (proxy === undefined) {
+    throw configError("deployments", `${target.label}: no PolicyRegistry in ${file}; ${hint}`, "--deployments");
   }
   if (BigInt(deployment.chainId) !== chainId) {
     throw configError(
@@ -151,7 +153,7 @@ function registryAddress(target: ChainTarget, chainId: bigint): { address: strin
       `${target.label}: ${file} records chain ${deployment.chainId}, but the RPC serves chain ${chainId}; fix rpc-url or chain`,
     );
   }
-  return { address: getAddress(proxy), fromBlock: deployment.contracts.StateCommitRegistry?.deployBlock ?? 0 };
+  return { address: getAddress(proxy), fromBlock: deployment.startBlock };
 }
 
 /**
