@@ -1,7 +1,8 @@
 /**
  * keeper/common — what every keeper module shares: the `KeeperError` base class that all typed
- * errors extend, and byte/hex helpers (0x-hex in, `Uint8Array` out). It imports nothing from the
- * rest of the keeper (STYLE.md: imports go down only, and this is the bottom).
+ * errors extend, byte/hex helpers (0x-hex in, `Uint8Array` out), the pino logger factory, the
+ * Prometheus metrics of the keeper roles, and abortable waits (sleep, poll, backoff, mutex). It
+ * imports nothing from the rest of the keeper (STYLE.md: imports go down only, and this is the bottom).
  */
 export { KeeperError } from "./errors";
 export {
@@ -14,3 +15,7 @@ export {
   concatBytes,
   bytesEqual,
 } from "./bytes";
+export { createLogger, silentLogger, type Logger, type LogLevel } from "./logger";
+export { createKeeperMetrics, type KeeperMetrics } from "./metrics";
+export { Mutex, WaitError, type WaitErrorType, backoffMs, sleep, waitUntil } from "./wait";
+export { HttpError, type HttpErrorType, type HttpReply, readJsonBody, startHttpServer, stopHttpServer } from "./server";

@@ -1,0 +1,166 @@
+import { expect } from "chai";
+import { Contract, JsonRpcProvider, Network } from "ethers";
+
+import { CHALLENGE_VERIFIER_ABI } from "../../../keeper/chain";
+import {
+  FlakyRpcProxy,
+  RestartableDa,
+  deployDevnet,
+  ensureDir,
+  freePort,
+  funded,
+  removeDir,
+  startHardhatNode,
+  tempDir,
+  waitFor,
+  writeSecretsKey,
+  type DevnetDeployment,
+  type KeeperProcess,
+  type Proc,
+} from "./helpers/devnet";
+import {
+  Writer,
+  getJson,
+  liveCommits,
+  makeAggregatorProcess,
+  makeOperatorProcesses,
+  metric,
+  recomputeRoots,
+  writeLog,
+} from "./helpers/keepers";
+
+/**
+ * Real processes over HTTP: a `hardhat node`, a deployment by `deployNewton`, a local DA server, four
+ * operator processes and the aggregator process (1 s windows), all RPC through a proxy that can fail
+ * requests. Invariant: every live commit's root equals the root recomputed independently from the
+ * write-log prefix it covers, whatever was killed, offline, lying or failing on the way.
+ */
+describe("keeper roles: commit loop", function () {
+  this.timeout(300_000);
+  let dir: string;
+  let node: { url: string; proc: Proc };
+  let proxy: FlakyRpcProxy;
+  let deployment: DevnetDeployment;
+  let da: RestartableDa;
+  let operators: KeeperProcess[];
+  let operatorUrls: string[];
+  let operatorPorts: number[];
+  let aggregator: KeeperProcess;
+  let aggregatorUrl: string;
+  let writer: Writer;
+  let registryAddress: string;
+  let failed = false;
+
+  before(async function () {
+    dir = tempDir("newton-keeper-roles-");
+    node = await startHardhatNode(dir);
+    proxy = new FlakyRpcProxy(node.url);
+    await proxy.start();
+    deployment = await deployDevnet(node.url, dir, [25, 25, 25, 25], 7);
+    registryAddress = deployment.record.contracts.StateCommitRegistry.proxy;
+    const provider = new JsonRpcProvider(node.url, Network.from(31337n), { staticNetwork: true });
+    await provider.send("evm_setIntervalMining", [500]);
+    provider.destroy();
+    da = new RestartableDa(await freePort(), ensureDir(`${dir}/da`));
+    await da.restart();
+    const setup = {
+      dir,
+      rpcUrl: proxy.url,
+      daUrl: da.url,
+      deployment,
+      secretsKeyFile: writeSecretsKey(dir).file,
+      windowSeconds: 1,
+    };
+    ({ procs: operators, urls: operatorUrls, ports: operatorPorts } = await makeOperatorProcesses(setup, [0, 1, 2, 3]));
+    ({ proc: aggregator, url: aggregatorUrl } = await makeAggregatorProcess(setup, operatorUrls));
+    for (const p of [...operators, aggregator]) p.start();
+    await Promise.all(
+      operatorUrls.map((u) =>
+        waitFor(async () => (await getJson(`${u}/healthz`)).status === 200, { timeoutMs: 60_000 }),
+      ),
+    );
+    writer = new Writer(funded(3, node.url), registryAddress, da.url);
+  });
+
+  afterEach(function () {
+    if (this.currentTest?.state === "failed") failed = true;
+  });
+
+  after(async function () {
+    await Promise.all([...(operators ?? []), ...(aggregator ? [aggregator] : [])].map((p) => p.stop()));
+    await da?.stop();
+    await proxy?.stop();
+    await node?.proc.stop();
+    if (failed) console.log(`keeper logs kept in ${dir}`);
+    else if (dir) removeDir(dir);
+  });
+
+  async function latest() {
+    const commits = await liveCommits(node.url, registryAddress);
+    return commits[commits.length - 1];
+  }
+
+  async function waitCommitted(writeIndexEnd: bigint, timeoutMs = 60_000): Promise<void> {
+    await waitFor(async () => (await latest()).writeIndexEnd >= writeIndexEnd, { timeoutMs });
+  }
+
+  async function writeCount(): Promise<bigint> {
+    return (await writer.registry.writeCount()) as bigint;
+  }
+
+  /** Every live commit's root equals the independent recomputation; returns the commits. */
+  async function expectRootsMatchLog() {
+    const commits = await liveCommits(node.url, registryAddress);
+    const log = await writeLog(node.url, registryAddress);
+    const roots = await recomputeRoots(
+      log,
+      commits.map((c) => c.writeIndexEnd),
+      writer.values,
+    );
+    expect(commits.map((c) => c.stateRoot)).to.deep.equal(roots);
+    return commits;
+  }
+
+  async function waitOperatorsSynced(urls: readonly string[]): Promise<void> {
+    const head = await latest();
+    await Promise.all(
+      urls.map((u) =>
+        waitFor(async () => (await getJson(`${u}/v1/state`)).body.root === head.stateRoot, { timeoutMs: 60_000 }),
+      ),
+    );
+  }
+
+  it("commits 120 writes over at least 3 windows with roots equal to the write log's and leaf proofs that verify on-chain", async function () {
+    for (let batch = 0; batch < 3; batch++) {
+      await writer.write(40);
+      await waitCommitted(await writeCount());
+    }
+    const commits = await expectRootsMatchLog();
+    expect(commits.length).to.be.greaterThanOrEqual(4); // genesis + ≥ 3 windows
+    await waitOperatorsSynced(operatorUrls);
+    const verifier = new Contract(
+      deployment.record.contracts.ChallengeVerifier.proxy,
+      CHALLENGE_VERIFIER_ABI,
+      new JsonRpcProvider(node.url, Network.from(31337n), { staticNetwork: true }),
+    );
+    const log = await writeLog(node.url, registryAddress);
+    const head = commits[commits.length - 1];
+    const lastByKey = new Map(log.map((w) => [w.keyHash, w.valueHash]));
+    let checked = 0;
+    for (const [keyHash, valueHash] of [...lastByKey].slice(0, 12)) {
+      const { status, body } = await getJson(
+        `${operatorUrls[checked % 4]}/v1/leaves/${keyHash}?sequence=${head.sequenceNo}`,
+      );
+      expect(status).to.equal(200);
+      const proof = body.proof as { hasLeaf: boolean };
+      if (/^0x0{64}$/.test(valueHash)) {
+        expect(body.value).to.equal(null);
+        continue;
+      }
+      expect(body.value).to.equal(`0x${Buffer.from(writer.values.get(valueHash)!).toString("hex")}`);
+      expect(await verifier.verifyInclusion(head.sequenceNo, keyHash, valueHash, proof)).to.equal(true);
+      checked++;
+    }
+    expect(checked).to.be.greaterThan(5);
+  });
+});
