@@ -23,6 +23,7 @@ import {
 } from "../common";
 import type { EigenDaProxyClient } from "../da";
 import {
+  WindowError,
   buildDelta,
   disperseDelta,
   encodeSignRequest,
@@ -69,6 +70,8 @@ export class Aggregator {
   private readonly now: () => number;
   private pending: ScratchVersion | undefined;
   private readonly pubkeys = new Map<string, Uint8Array>();
+  /** Windows in which each write's bytes hashed wrong (in memory: a restart starts over, conservatively). */
+  private readonly mismatches = new Map<bigint, number>();
   private server?: Server;
   private loop?: Promise<void>;
   private lastOutcome: WindowOutcome | "starting" = "starting";
@@ -158,6 +161,13 @@ export class Aggregator {
       signal: this.deps.signal,
       logger: this.log,
       metrics,
+      acceptUnavailable: (i) => (this.mismatches.get(i) ?? 0) + 1 >= this.opts.unavailableAfterWindows,
+    }).catch((err: unknown) => {
+      if (err instanceof WindowError && err.type.code === "WINDOW_ERROR_VALUE_MISMATCH") {
+        for (const i of err.type.writeIndexes)
+          this.mismatches.set(BigInt(i), (this.mismatches.get(BigInt(i)) ?? 0) + 1);
+      }
+      throw err;
     });
     const writeIndexEnd = selected[selected.length - 1].writeIndex + 1n;
     const scratch = state.compute(version + 1, writeIndexEnd, writes);

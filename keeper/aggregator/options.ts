@@ -20,6 +20,12 @@ export interface AggregatorOptions {
   /** Largest DA blob; larger deltas are split (default 16 252 897). */
   readonly maxBlobBytes: number;
   readonly operators: readonly OperatorEndpoint[];
+  /**
+   * Windows in which a value's bytes must keep hashing wrong before it is committed by hash and
+   * reported unavailable (default 3); until then the window waits, so a transient DA fault never
+   * makes a value unavailable for good.
+   */
+  readonly unavailableAfterWindows: number;
   /** Deadline for the operators' signatures, in ms. */
   readonly signTimeoutMs: number;
   /** How long to wait for the indexer to reach a block, in ms. */

@@ -52,6 +52,7 @@ export interface KeeperConfig {
     readonly maxCommitBytes: number;
     readonly maxBlobBytes: number;
     readonly operators: readonly { readonly url: string }[];
+    readonly unavailableAfterWindows: number;
     readonly txKey: TxKeyConfig;
   };
   readonly challenger?: { readonly txKey: TxKeyConfig };
@@ -139,6 +140,7 @@ export const KEEPER_CONFIG_SCHEMA = {
         confirmations: { type: "integer", minimum: 0, maximum: 1000, default: 1 },
         maxCommitBytes: { type: "integer", minimum: 1, default: 52_428_800 },
         maxBlobBytes: { type: "integer", minimum: 130, maximum: 16_252_897, default: 16_252_897 },
+        unavailableAfterWindows: { type: "integer", minimum: 1, maximum: 1_000_000, default: 3 },
         operators: {
           type: "array",
           minItems: 1,

@@ -180,6 +180,7 @@ async function startRole(
           maxCommitBytes: agg.maxCommitBytes,
           maxBlobBytes: agg.maxBlobBytes,
           operators: agg.operators,
+          unavailableAfterWindows: agg.unavailableAfterWindows,
           signTimeoutMs: config.timeouts.signMs,
           indexTimeoutMs: config.timeouts.indexMs,
           httpHost: config.http.host,

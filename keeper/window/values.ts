@@ -22,6 +22,12 @@ export interface FetchValuesOptions {
   readonly mismatchAttempts?: number;
   /** Backoff cap between mismatch retries, in ms (default 200). */
   readonly retryBaseMs?: number;
+  /**
+   * Whether a write whose bytes keep hashing wrong may now be committed by hash (default: always).
+   * When it returns false for some writes, the fetch fails with `WINDOW_ERROR_VALUE_MISMATCH`
+   * listing them, so a transient DA fault does not make a value unavailable for good.
+   */
+  readonly acceptUnavailable?: (writeIndex: bigint) => boolean;
   readonly signal?: AbortSignal;
   readonly logger?: Logger;
   readonly metrics?: KeeperMetrics;
@@ -34,6 +40,7 @@ export interface FetchValuesOptions {
  * or an empty cert), is returned without bytes: it is committed by hash and reported unavailable.
  * @throws WindowError `WINDOW_ERROR_DA_UNAVAILABLE` when DA keeps failing (after the client's own
  *   retries): the window must wait; nothing unverified is ever returned as bytes.
+ *   `WINDOW_ERROR_VALUE_MISMATCH` with the writes `acceptUnavailable` refused to commit by hash.
  */
 export async function fetchWindowValues(
   da: ValueSource,
@@ -50,6 +57,17 @@ export async function fetchWindowValues(
     }
   };
   await Promise.all(Array.from({ length: Math.min(opts.concurrency ?? 8, writes.length) }, worker));
+  const refused = writes.filter(
+    (w, i) =>
+      out[i].bytes === undefined && w.valueHash !== ZERO_HASH && opts.acceptUnavailable?.(w.writeIndex) === false,
+  );
+  if (refused.length > 0) {
+    const writeIndexes = refused.map((w) => w.writeIndex.toString());
+    throw new WindowError(
+      { code: "WINDOW_ERROR_VALUE_MISMATCH", writeIndexes },
+      `DA returned wrong bytes for writes ${writeIndexes.join(", ")}; not yet committing them by hash`,
+    );
+  }
   opts.metrics?.daLatencySeconds.observe({ op: "fetch_values" }, (performance.now() - started) / 1000);
   return out;
 }

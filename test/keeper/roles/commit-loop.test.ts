@@ -1,7 +1,11 @@
-import { expect } from "chai";
-import { Contract, JsonRpcProvider, Network } from "ethers";
+import { createServer } from "node:http";
 
+import { expect } from "chai";
+import { Contract, JsonRpcProvider, Network, getBytes, id } from "ethers";
+
+import { sign } from "../../../keeper/bls";
 import { CHALLENGE_VERIFIER_ABI } from "../../../keeper/chain";
+import { bytesToHex } from "../../../keeper/common";
 import {
   FlakyRpcProxy,
   RestartableDa,
@@ -162,5 +166,104 @@ describe("keeper roles: commit loop", function () {
       checked++;
     }
     expect(checked).to.be.greaterThan(5);
+  });
+  it("keeps committing with one operator offline: the quorum of the other three is enough", async function () {
+    await operators[3].kill9();
+    await writer.write(8);
+    await waitCommitted(await writeCount());
+    expect((await latest()).nonSignerBitmap).to.not.equal(0n);
+    await expectRootsMatchLog();
+  });
+
+  it("drops an operator's garbage signatures and still commits", async function () {
+    const op = deployment.operators[3];
+    const fake = createServer((req, res) => {
+      req.resume();
+      const garbage = sign(op.keypair.secretKey, getBytes(id(`not the digest ${Math.random()}`)));
+      res.writeHead(200, { "content-type": "application/json" }).end(
+        JSON.stringify({
+          signature: bytesToHex(garbage.toBytes(true)),
+          publicKey: bytesToHex(op.keypair.pubkeyCompressed),
+          operator: op.address,
+        }),
+      );
+    });
+    await new Promise<void>((resolve) => fake.listen(operatorPorts[3], "127.0.0.1", resolve));
+    try {
+      const rejected = 'newton_keeper_signatures_rejected_total{reason="invalid"}';
+      const before = await metric(aggregatorUrl, rejected);
+      await writer.write(8);
+      await waitCommitted(await writeCount());
+      expect(await metric(aggregatorUrl, rejected)).to.be.greaterThan(before);
+      expect((await latest()).nonSignerBitmap).to.not.equal(0n);
+      await expectRootsMatchLog();
+    } finally {
+      fake.closeAllConnections();
+      await new Promise<void>((resolve) => fake.close(() => resolve()));
+    }
+    operators[3].start();
+    await waitOperatorsSynced([operatorUrls[3]]);
+  });
+
+  it("commits nothing while DA fails or returns wrong bytes, then commits every byte once it heals", async function () {
+    const prepared = await writer.prepare(6);
+    const before = await latest();
+    const failedWindows = 'newton_keeper_windows_total{outcome="failed"}';
+    await da.restart({ failureRate: 1 });
+    await writer.send(prepared);
+    const count = await writeCount();
+    const failedBefore = await metric(aggregatorUrl, failedWindows);
+    await waitFor(async () => (await metric(aggregatorUrl, failedWindows)) >= failedBefore + 2, { timeoutMs: 60_000 });
+    expect((await latest()).writeIndexEnd).to.equal(before.writeIndexEnd);
+    await da.restart({ corruptRate: 1 });
+    const corruptBefore = await metric(aggregatorUrl, failedWindows);
+    await waitFor(async () => (await metric(aggregatorUrl, failedWindows)) >= corruptBefore + 2, { timeoutMs: 60_000 });
+    expect((await latest()).writeIndexEnd).to.equal(before.writeIndexEnd);
+    await da.restart({});
+    await waitCommitted(count);
+    await expectRootsMatchLog();
+    await waitOperatorsSynced(operatorUrls);
+    const log = await writeLog(node.url, registryAddress);
+    const written = log.slice(Number(before.writeIndexEnd)).filter((w) => !/^0x0{64}$/.test(w.valueHash));
+    for (const w of written) {
+      const { body } = await getJson(`${operatorUrls[0]}/v1/artifacts/${w.valueHash}`);
+      expect(body.bytes).to.equal(bytesToHex(writer.values.get(w.valueHash)!));
+    }
+  });
+
+  it("keeps committing while a fifth of RPC requests fail", async function () {
+    proxy.failRate = 0.2;
+    try {
+      await writer.write(10);
+      await waitCommitted(await writeCount(), 120_000);
+    } finally {
+      proxy.failRate = 0;
+    }
+    expect(proxy.failed).to.be.greaterThan(0);
+    await waitOperatorsSynced(operatorUrls);
+    await expectRootsMatchLog();
+  });
+
+  it("gives the same roots after 24 kill -9 of the aggregator and an operator at random points", async function () {
+    const points = ["window proposed", "commit signed", "transaction sent", "commit mined", "tree version persisted"];
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(Math.random() * xs.length)];
+    for (let round = 0; round < 12; round++) {
+      const victims = [aggregator, pick(operators)];
+      const marks = victims.map((v) => v.log().length);
+      const sending = writer.write(3);
+      await Promise.all(
+        victims.map((v, i) => {
+          const point = pick(points);
+          return waitFor(() => v.log().slice(marks[i]).includes(point), { timeoutMs: 4_000 }).catch(() => undefined);
+        }),
+      );
+      await Promise.all(victims.map((v) => v.kill9()));
+      victims.forEach((v) => v.start());
+      await sending;
+    }
+    expect(aggregator.starts + operators.reduce((n, o) => n + o.starts, 0)).to.be.greaterThanOrEqual(24 + 5);
+    await waitCommitted(await writeCount(), 120_000);
+    await waitOperatorsSynced(operatorUrls);
+    await expectRootsMatchLog();
   });
 });

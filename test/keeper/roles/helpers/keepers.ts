@@ -92,6 +92,7 @@ export async function makeAggregatorProcess(
         windowSeconds: setup.windowSeconds,
         confirmations: 1,
         operators: operatorUrls.map((url) => ({ url })),
+        unavailableAfterWindows: 1000,
         txKey: { privateKeyEnv: "NEWTON_TEST_AGGREGATOR_KEY" },
       },
     }),
