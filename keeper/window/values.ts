@@ -98,7 +98,7 @@ async function fetchOne(da: ValueSource, w: IndexedWrite, opts: FetchValuesOptio
       const permanent = code === "DA_ERROR_INVALID_CERT" || code === "DA_ERROR_BAD_REQUEST";
       const mismatch = code === "DA_ERROR_HASH_MISMATCH";
       if (permanent || (mismatch && attempt + 1 >= attempts)) {
-        opts.logger?.warn({ writeIndex: w.writeIndex.toString(), code }, "value unavailable, committed by hash");
+        opts.logger?.warn({ writeIndex: w.writeIndex.toString(), code }, "value bytes unavailable");
         return undefined;
       }
       if (!mismatch) {
