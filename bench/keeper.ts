@@ -23,15 +23,7 @@ import { Contract, JsonRpcProvider, Network, Wallet, getBytes, hexlify, keccak25
 import hre from "hardhat";
 
 import { collectSignatures, loadOperatorSet } from "../keeper/aggregator";
-import {
-  aggregateSignatures,
-  findInvalidSignatures,
-  generateKeypair,
-  sign,
-  verify,
-  verifyBatch,
-  type SignatureSetItem,
-} from "../keeper/bls";
+import { aggregateSignatures, generateKeypair, sign, verify, verifyBatch, type SignatureSetItem } from "../keeper/bls";
 import {
   EMPTY_TREE_ROOT,
   OPERATOR_REGISTRY_ABI,
@@ -191,7 +183,11 @@ async function windowBench(): Promise<[string, number, string][]> {
   const servers = await startSigners(ops, chainId, registryAddress);
   // A JSON-RPC view of the in-process chain for the keeper's TxSender (as the CLI uses).
   const rpc = await startRpcBridge();
-  const provider = new JsonRpcProvider(rpc.url, Network.from(chainId), { staticNetwork: true, batchMaxCount: 1 });
+  const provider = new JsonRpcProvider(rpc.url, Network.from(chainId), {
+    staticNetwork: true,
+    batchMaxCount: 1,
+    pollingInterval: 50,
+  });
   const sender = new TxSender({ receiptTimeoutMs: 30_000 }, { wallet: new Wallet(SUBMITTER_KEY, provider) });
   const opRegistryRo = new Contract(await operatorRegistry.getAddress(), OPERATOR_REGISTRY_ABI, provider);
   const set = await loadOperatorSet(opRegistryRo, provider, 0, new Map(), silentLogger());
@@ -316,7 +312,7 @@ function signatureBench(): [string, number, string][] {
   const single: number[] = [];
   for (let run = 0; run < 5; run++) {
     let t0 = performance.now();
-    if (!verifyBatch(items) || findInvalidSignatures(items).length !== 0) throw new Error("batch failed");
+    if (!verifyBatch(items)) throw new Error("batch failed");
     aggregateSignatures(items.map((i) => i.signature) as Signature[]);
     batch.push(ms(t0));
     t0 = performance.now();

@@ -118,7 +118,7 @@ async function startRole(
   const provider = new JsonRpcProvider(config.rpcUrl, Network.from(deployment.chainId), {
     staticNetwork: true,
     batchMaxCount: 1,
-    pollingInterval: Math.min(config.pollIntervalMs, 1000),
+    pollingInterval: Math.min(config.pollIntervalMs, 250),
   });
   const state = await KeeperState.open({ path: config.dataDir }, { logger, metrics });
   const chain = loadIndexerFactory(env)(
