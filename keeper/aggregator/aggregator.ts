@@ -14,6 +14,7 @@ import {
 } from "../chain";
 import {
   HttpError,
+  retry,
   sleep,
   startHttpServer,
   stopHttpServer,
@@ -139,10 +140,7 @@ export class Aggregator {
   /** Runs one window closed at `closeMs` (wall clock); exported for tests and the benchmark. */
   async runWindow(closeMs: number): Promise<WindowOutcome> {
     const { state, chain, provider, metrics } = this.deps;
-    const head = await provider.getBlockNumber().catch((err: unknown) => {
-      metrics.rpcErrorsTotal.inc({ op: "getBlockNumber" });
-      throw err;
-    });
+    const head = await this.read("getBlockNumber", () => provider.getBlockNumber());
     const referenceBlock = head - this.opts.confirmations;
     if (referenceBlock < 0) return "idle";
     await chain.waitForBlock(referenceBlock, { signal: this.deps.signal, timeoutMs: this.opts.indexTimeoutMs });
@@ -185,13 +183,7 @@ export class Aggregator {
       writes,
     );
     const pointer = await disperseDelta(this.deps.da, delta, { maxBlobBytes: this.opts.maxBlobBytes, metrics });
-    const set = await loadOperatorSet(
-      this.deps.operatorRegistry,
-      provider,
-      this.opts.fromBlock,
-      this.pubkeys,
-      this.log,
-    );
+    const set = await this.operatorSet();
     const commit: StateCommit = {
       sequenceNo: BigInt(version + 1),
       prevStateRoot,
@@ -274,6 +266,28 @@ export class Aggregator {
     }
   }
   private lastCommitMs: number | undefined;
+  private cachedSet: OperatorSetView | undefined;
+
+  /** An RPC read with bounded retries (reads are idempotent); failures counted per operation. */
+  private read<T>(op: string, fn: () => Promise<T>): Promise<T> {
+    return retry(fn, {
+      attempts: 4,
+      baseMs: 100,
+      signal: this.deps.signal,
+      onError: () => this.deps.metrics.rpcErrorsTotal.inc({ op }),
+    });
+  }
+
+  /** The current operator set, re-read only when `operatorSetId` changed. */
+  private async operatorSet(): Promise<OperatorSetView> {
+    const registry = this.deps.operatorRegistry;
+    const id = await this.read("operatorSetId", async () => (await registry.operatorSetId()) as bigint);
+    if (this.cachedSet?.operatorSetId === id) return this.cachedSet;
+    this.cachedSet = await this.read("loadOperatorSet", () =>
+      loadOperatorSet(registry, this.deps.provider, this.opts.fromBlock, this.pubkeys, this.log),
+    );
+    return this.cachedSet;
+  }
 
   private lagSeconds(): number {
     return this.lastCommitMs === undefined ? 0 : (this.now() - this.lastCommitMs) / 1000;

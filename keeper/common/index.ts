@@ -17,5 +17,5 @@ export {
 } from "./bytes";
 export { createLogger, silentLogger, type Logger, type LogLevel } from "./logger";
 export { createKeeperMetrics, type KeeperMetrics } from "./metrics";
-export { Mutex, WaitError, type WaitErrorType, backoffMs, sleep, waitUntil } from "./wait";
+export { Mutex, WaitError, type WaitErrorType, backoffMs, retry, sleep, waitUntil } from "./wait";
 export { HttpError, type HttpErrorType, type HttpReply, readJsonBody, startHttpServer, stopHttpServer } from "./server";

@@ -64,3 +64,22 @@ export class Mutex {
     return result;
   }
 }
+
+/**
+ * Calls `fn` up to `attempts` times, waiting a jittered exponential backoff (`baseMs`) between
+ * failures; rethrows the last error. For idempotent reads (RPC views), never for sends.
+ */
+export async function retry<T>(
+  fn: () => Promise<T>,
+  opts: { attempts: number; baseMs: number; signal?: AbortSignal; onError?: (err: unknown) => void },
+): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      opts.onError?.(err);
+      if (attempt + 1 >= opts.attempts) throw err;
+      await sleep(backoffMs(attempt, opts.baseMs, 2_000), opts.signal);
+    }
+  }
+}

@@ -53,6 +53,7 @@ describe("keeper roles: commit loop", function () {
   let aggregatorUrl: string;
   let writer: Writer;
   let registryAddress: string;
+  let secretsPublicKey: string;
   let failed = false;
 
   before(async function () {
@@ -67,12 +68,14 @@ describe("keeper roles: commit loop", function () {
     provider.destroy();
     da = new RestartableDa(await freePort(), ensureDir(`${dir}/da`));
     await da.restart();
+    const secrets = writeSecretsKey(dir);
+    secretsPublicKey = secrets.publicKey;
     const setup = {
       dir,
       rpcUrl: proxy.url,
       daUrl: da.url,
       deployment,
-      secretsKeyFile: writeSecretsKey(dir).file,
+      secretsKeyFile: secrets.file,
       windowSeconds: 1,
     };
     ({ procs: operators, urls: operatorUrls, ports: operatorPorts } = await makeOperatorProcesses(setup, [0, 1, 2, 3]));
@@ -167,6 +170,29 @@ describe("keeper roles: commit loop", function () {
     }
     expect(checked).to.be.greaterThan(5);
   });
+  it("serves the operator HTTP API: secrets key, state, 4xx for bad requests", async function () {
+    const url = operatorUrls[0];
+    expect((await getJson(`${url}/v1/secrets-key`)).body).to.deep.equal({
+      kem: "DHKEM(X25519, HKDF-SHA256)",
+      kdf: "HKDF-SHA256",
+      aead: "ChaCha20Poly1305",
+      publicKey: secretsPublicKey,
+    });
+    const state = (await getJson(`${url}/v1/state`)).body;
+    expect(state).to.include.keys("sequenceNo", "root", "indexedBlock", "headBlock", "lagBlocks");
+    const post = (body: string, type = "application/json") =>
+      fetch(`${url}/v1/commits/sign`, { method: "POST", headers: { "content-type": type }, body });
+    expect((await post("{")).status).to.equal(400);
+    expect((await post("{}", "text/plain")).status).to.equal(415);
+    const bad = await post(JSON.stringify({ sequenceNo: "1" }));
+    expect(bad.status).to.equal(400);
+    expect(((await bad.json()) as { error: string }).error).to.match(/prevStateRoot/);
+    expect((await getJson(`${url}/v1/leaves/0x12`)).status).to.equal(400);
+    expect((await getJson(`${url}/v1/leaves/0x${"ab".repeat(32)}?sequence=999999`)).status).to.equal(404);
+    expect((await getJson(`${url}/v1/artifacts/0x${"ab".repeat(32)}`)).status).to.equal(404);
+    expect((await getJson(`${url}/v1/nothing`)).status).to.equal(404);
+  });
+
   it("keeps committing with one operator offline: the quorum of the other three is enough", async function () {
     await operators[3].kill9();
     await writer.write(8);
