@@ -61,6 +61,7 @@ export {
   aggregateSignatures,
   aggregatePublicKeys,
   verifyBatch,
+  verifyBatchSameMessage,
   findInvalidSignatures,
 } from "./sign";
 export { POP_TYPE_STRING, POP_TYPEHASH, popDigest, createProofOfPossession, verifyProofOfPossession } from "./pop";

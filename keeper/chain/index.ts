@@ -1,9 +1,11 @@
 /**
  * keeper/chain — everything the keeper knows about the chain side: the exact encodings the
  * contracts hash and sign (commit digest, JMT key hash, write-record hash, the policy template and
- * instance ids), and later the RPC client, the event indexer and the transaction sender.
+ * instance ids), the contract ABIs the keeper calls, the indexed-chain interface the roles read the
+ * write log and commit history through (implemented by keeper/chain/indexer), and the single
+ * in-process transaction sender.
  *
- * Every function here mirrors a Solidity function byte for byte (`StateCommitRegistry.commitDigest`,
+ * Every encoding function here mirrors a Solidity function byte for byte (`StateCommitRegistry.commitDigest`,
  * `WriteLog.keyHash`, `WriteLog.recordHash`, `PolicyDataRegistry.computeTemplateId` /
  * `computeInstanceId`, `PolicyRegistry.computeTemplateId` / `computeInstanceId`); tests compare
  * them against the contracts.
@@ -45,3 +47,18 @@ export {
   policyTemplateId,
 } from "./policy-ids";
 export * from "./indexer";
+export {
+  CHALLENGE_VERIFIER_ABI,
+  OPERATOR_REGISTRY_ABI,
+  STATE_COMMIT_REGISTRY_ABI,
+  type KeeperAddresses,
+  type KeeperContracts,
+  challengeVerifierInterface,
+  connectContracts,
+  decodeRevert,
+  operatorRegistryInterface,
+  stateCommitRegistryInterface,
+} from "./contracts";
+export type { IndexedChain, IndexedChainOptions, IndexedCommit, IndexedWrite } from "./indexed";
+export { ChainError, type ChainErrorType } from "./errors";
+export { TxSender, type TxRequest, type TxSenderDeps, type TxSenderOptions, revertReason } from "./sender";

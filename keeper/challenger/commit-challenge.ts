@@ -1,16 +1,11 @@
-import { getBytes, hexlify, keccak256 } from "ethers";
+import { getBytes, keccak256 } from "ethers";
 
 import { NO_WRITE, type WriteRecord } from "../chain";
 import type { Hex } from "../common";
 import type { SparseMerkleProof } from "../jmt";
+import { toAbiProof, type AbiSparseMerkleProof } from "../window";
 
-/** `JmtProof.SparseMerkleProof` in ABI form. */
-export interface AbiSparseMerkleProof {
-  readonly hasLeaf: boolean;
-  readonly leafKeyHash: Hex;
-  readonly leafValueHash: Hex;
-  readonly siblings: Hex[];
-}
+export { toAbiProof, type AbiSparseMerkleProof };
 
 /** `IChallengeVerifier.SuccessorWitness` in ABI form. */
 export interface SuccessorWitness {
@@ -40,16 +35,6 @@ const ZERO: Hex = `0x${"00".repeat(32)}`;
 /** A `WriteRecord` meaning "no write" (the key had no write below the commit's end); only `keyHash` is read. */
 export function noWriteRecord(keyHash: Hex): WriteRecord {
   return { writeIndex: NO_WRITE, namespace: 0, keyHash, valueHash: ZERO, byteLength: 0, prevWriteIndex: 0n };
-}
-
-/** Converts a keeper/jmt proof to the ABI struct `JmtProof.SparseMerkleProof`. */
-export function toAbiProof(proof: SparseMerkleProof): AbiSparseMerkleProof {
-  return {
-    hasLeaf: proof.leaf !== undefined,
-    leafKeyHash: proof.leaf ? (hexlify(proof.leaf.keyHash) as Hex) : ZERO,
-    leafValueHash: proof.leaf ? (hexlify(proof.leaf.valueHash) as Hex) : ZERO,
-    siblings: proof.siblings.map((s) => hexlify(s) as Hex),
-  };
 }
 
 /**

@@ -5,7 +5,9 @@
  * `buildCommitChallenge` turns (write log, the tree behind a wrong root, a key) into the call's
  * arguments: the key's latest write below the commit's `writeIndexEnd`, a successor witness (the
  * first later write whose previous-write link points back, or "no later write"), and a JMT proof
- * of the key against the wrong root. DESIGN.md §3.5.
+ * of the key against the wrong root. `Challenger` wires it: sync (keeper/window) → on divergence
+ * fetch the committed delta, rebuild the claimed tree in memory over the persisted one, find a
+ * differing key, submit through the transaction sender. DESIGN.md §3.5.
  */
 export {
   type AbiSparseMerkleProof,
@@ -16,3 +18,4 @@ export {
   noWriteRecord,
   toAbiProof,
 } from "./commit-challenge";
+export { Challenger, type ChallengerDeps, type ChallengerOptions } from "./challenger";

@@ -189,6 +189,26 @@ export class EigenDaProxyClient implements DataAvailability {
   }
 
   /**
+   * Retrieves the payload of `cert` without a hash check, for payloads that carry their own
+   * integrity checks and whose hash nobody recorded (e.g. a delta blob named only by an on-chain
+   * certificate: keeper/delta checks every value hash and its metadata digest when decoding).
+   * @throws DaError as {@link getVerified}, except `DA_ERROR_HASH_MISMATCH`.
+   */
+  async getUnverified(cert: Uint8Array, opts: DaCallOptions = {}): Promise<Uint8Array> {
+    const certHex = bytesToHex(cert);
+    if (cert.length === 0) {
+      throw new DaError(
+        { code: "DA_ERROR_INVALID_CERT", op: "get", cert: certHex, attempts: 0, body: "" },
+        "empty certificate: a certificate is at least a version byte; re-disperse the payload",
+      );
+    }
+    const path = `/get/${certHex}?commitment_mode=standard`;
+    const payload = await this.request({ op: "get", path, method: "GET", cert: certHex }, opts.signal);
+    this.metrics?.payloadBytesTotal.inc({ op: "get" }, payload.length);
+    return payload;
+  }
+
+  /**
    * One `GET /health` without retries.
    * @returns true on 200; false on any other status, network error or timeout.
    * @throws DaError `DA_ERROR_ABORTED` only when a signal fires.

@@ -28,7 +28,7 @@
  * Pure core, I/O at the edges: `JellyfishMerkleTree.computeUpdate` returns a `TreeUpdateBatch`
  * (nodes, stale-node index, values, version record); a `TreeWriter` writes it in one transaction.
  */
-export { JellyfishMerkleTree, type JmtOptions, prepareWrites } from "./tree";
+export { JellyfishMerkleTree, type JmtOptions, prepareWrites, prepareHashedWrites } from "./tree";
 export { JmtError, type JmtErrorType } from "./errors";
 export { type Hasher, createKeccakHasher, createSha256Hasher, hasherFrom } from "./hasher";
 export {
@@ -60,6 +60,7 @@ export {
 export type {
   Child,
   Hash32,
+  HashedWrite,
   InternalNode,
   JmtDeps,
   JmtLogger,

@@ -6,7 +6,17 @@ import { encodeNodeKey, nibbleAt } from "./node";
 import { proveAt } from "./proof";
 import { exportLeaves, importLeaves } from "./snapshot";
 import type { TreeStore } from "./storage/writer";
-import type { Hash32, JmtDeps, KeyHash, TreeNode, TreeUpdateBatch, ValueWithProof, VersionInfo, Write } from "./types";
+import type {
+  Hash32,
+  HashedWrite,
+  JmtDeps,
+  KeyHash,
+  TreeNode,
+  TreeUpdateBatch,
+  ValueWithProof,
+  VersionInfo,
+  Write,
+} from "./types";
 import { assembleBatch, computeNodes, loadNode, type SortedWrites } from "./update";
 
 /** Options of {@link JellyfishMerkleTree}. */
@@ -87,6 +97,48 @@ export class JellyfishMerkleTree {
   }
 
   /**
+   * Like {@link computeUpdate}, but each write names the leaf's 32-byte value hash directly (null =
+   * delete) and carries the value bytes only when they are known: a leaf whose bytes are not
+   * available is still committed by hash (DESIGN.md §3.2: the root depends only on value hashes).
+   * Nothing is written; pass the batch to {@link writeBatch} to persist it.
+   * @throws JmtError `JMT_ERROR_VERSION_NOT_NEXT`, `JMT_ERROR_INVALID_KEY` as `computeUpdate`;
+   *   `JMT_ERROR_ROOT_MISMATCH` (expected = value hash, actual = hash of the bytes) when given bytes
+   *   do not hash to the write's value hash.
+   */
+  computeUpdateHashed(version: number, writes: readonly HashedWrite[]): TreeUpdateBatch {
+    const latest = this.store.latestVersion();
+    const expected = latest === undefined ? 0 : latest + 1;
+    if (version !== expected) {
+      throw new JmtError(
+        { code: "JMT_ERROR_VERSION_NOT_NEXT", expected, actual: version },
+        `JMT versions are dense: next version is ${expected}, got ${version}`,
+      );
+    }
+    const { sorted, values } = prepareHashedWrites(writes, this.hasher);
+    const computed = computeNodes(this.store, this.hasher, latest, version, sorted);
+    const before = latest === undefined ? 0 : this.versionInfo(latest).leafCount;
+    return assembleBatch(version, computed, before + computed.leafDelta, values);
+  }
+
+  /**
+   * Persists a batch from {@link computeUpdate} / {@link computeUpdateHashed} atomically; it must
+   * still be the next version (nothing was written since it was computed).
+   * @throws JmtError `JMT_ERROR_VERSION_NOT_NEXT` otherwise.
+   */
+  writeBatch(batch: TreeUpdateBatch): VersionInfo {
+    const latest = this.store.latestVersion();
+    const expected = latest === undefined ? 0 : latest + 1;
+    if (batch.info.version !== expected) {
+      throw new JmtError(
+        { code: "JMT_ERROR_VERSION_NOT_NEXT", expected, actual: batch.info.version },
+        `JMT versions are dense: next version is ${expected}, got a batch for ${batch.info.version}`,
+      );
+    }
+    this.store.writeBatch(batch);
+    return batch.info;
+  }
+
+  /**
    * Applies `writes` as `version` and persists it atomically (see {@link computeUpdate}); an
    * empty batch still creates the version, with the previous root.
    * @returns the new version's root and leaf count.
@@ -120,6 +172,11 @@ export class JellyfishMerkleTree {
     }
     if (node.kind === "null" || Buffer.compare(node.keyHash, keyHash) !== 0) return null;
     return this.store.getValue(node.valueHash) ?? null;
+  }
+
+  /** Value bytes stored under a 32-byte value hash (any version), or undefined. */
+  getValueByHash(valueHash: Hash32): Uint8Array | undefined {
+    return this.store.getValue(valueHash);
   }
 
   /**
@@ -240,4 +297,38 @@ function sortedOrder(writes: readonly Write[]): { order: number[]; prefix: Uint3
   const order = Array.from({ length: writes.length }, (_, i) => i);
   order.sort((a, b) => prefix[a] - prefix[b] || Buffer.compare(writes[a][0], writes[b][0]) || a - b);
   return { order, prefix };
+}
+
+/**
+ * Sorts hashed writes by key (last write of a key wins) and lists each known value once by hash.
+ * Does not mutate `writes`.
+ * @throws JmtError `JMT_ERROR_INVALID_KEY` for a key hash that is not 32 bytes;
+ *   `JMT_ERROR_ROOT_MISMATCH` when given bytes do not hash to the write's value hash.
+ */
+export function prepareHashedWrites(
+  writes: readonly HashedWrite[],
+  hasher: Hasher,
+): { sorted: SortedWrites; values: [Hash32, Uint8Array][] } {
+  for (const w of writes) assertKey(w.keyHash);
+  const order = writes.map((_, i) => i).sort((a, b) => Buffer.compare(writes[a].keyHash, writes[b].keyHash) || a - b);
+  const keys: KeyHash[] = [];
+  const valueHashes: (Hash32 | null)[] = [];
+  const values = new Map<string, [Hash32, Uint8Array]>();
+  for (let i = 0; i < order.length; i++) {
+    const w = writes[order[i]];
+    if (i + 1 < order.length && Buffer.compare(w.keyHash, writes[order[i + 1]].keyHash) === 0) continue;
+    if (w.valueHash !== null && w.value !== undefined) {
+      const actual = hasher.hash(w.value);
+      if (Buffer.compare(actual, w.valueHash) !== 0) {
+        throw new JmtError(
+          { code: "JMT_ERROR_ROOT_MISMATCH", expected: bytesToHex(w.valueHash), actual: bytesToHex(actual) },
+          `value bytes hash to ${bytesToHex(actual)}, not the write's value hash ${bytesToHex(w.valueHash)}`,
+        );
+      }
+      values.set(Buffer.from(w.valueHash).toString("hex"), [w.valueHash, w.value]);
+    }
+    keys.push(w.keyHash);
+    valueHashes.push(w.valueHash);
+  }
+  return { sorted: { keys, valueHashes }, values: [...values.values()] };
 }

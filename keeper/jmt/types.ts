@@ -6,6 +6,16 @@ export type Hash32 = Uint8Array;
 /** One write of a batch: set `keyHash` to `value`, or delete it when `value` is `null`. */
 export type Write = readonly [keyHash: KeyHash, value: Uint8Array | null];
 
+/**
+ * One write by value hash: the leaf `keyHash` ↦ `valueHash` (32 bytes; null = delete). `value` is
+ * the bytes when known (stored by hash); a leaf may be committed without them.
+ */
+export interface HashedWrite {
+  readonly keyHash: KeyHash;
+  readonly valueHash: Hash32 | null;
+  readonly value?: Uint8Array;
+}
+
 /** Reference from an internal node to a child stored at (`version`, parent path ‖ nibble). */
 export interface Child {
   /** 32-byte hash of the child subtree. */

@@ -1,0 +1,245 @@
+/**
+ * `newton-keeper` — runs one keeper role until SIGINT/SIGTERM:
+ *
+ *   ts-node --transpile-only keeper/cli/keeper.ts --role operator|aggregator|challenger --config <file>
+ *
+ * Reads the role's JSON config (see `config.ts`; `NEWTON_KEEPER_*` env overrides), the deployment
+ * record it names, the operator's EIP-2335 keystore (password from env or a file) or the sender's
+ * private key, opens the LMDB state in `dataDir`, and starts the role. Logs JSON lines (pino) on
+ * stdout; exits 0 on a signal, 1 on a startup error (message on stderr).
+ *
+ * The chain indexer (keeper/chain/indexer) is loaded from the module named by
+ * `NEWTON_KEEPER_INDEXER_MODULE` (exporting `createIndexedChain(opts, {logger})`) until it is merged.
+ */
+import { readFileSync } from "node:fs";
+import path from "node:path";
+
+import { Command, Option } from "commander";
+import { Contract, JsonRpcProvider, Network, Wallet } from "ethers";
+import { Registry, collectDefaultMetrics } from "prom-client";
+
+import { Aggregator } from "../aggregator";
+import { decryptKeystore, type Eip2335Keystore } from "../bls";
+import {
+  OPERATOR_REGISTRY_ABI,
+  STATE_COMMIT_REGISTRY_ABI,
+  TxSender,
+  type IndexedChain,
+  type IndexedChainOptions,
+} from "../chain";
+import { Challenger } from "../challenger";
+import { createKeeperMetrics, createLogger, type Logger } from "../common";
+import { EigenDaProxyClient, createDaMetrics } from "../da";
+import { Operator } from "../operator";
+import { KeeperState } from "../window";
+import {
+  KeeperConfigError,
+  ROLES,
+  loadKeeperConfig,
+  readSecret,
+  readSecretsKeyFile,
+  type KeeperConfig,
+  type Role,
+  type TxKeyConfig,
+} from "./config";
+
+/** What the keeper reads from `deployments/<network>.json`. */
+interface DeploymentInfo {
+  readonly chainId: bigint;
+  readonly stateCommitRegistry: string;
+  readonly operatorRegistry: string;
+  readonly challengeVerifier: string;
+  readonly fromBlock: number;
+}
+
+type Runnable = { start(): Promise<void>; stop(): Promise<void> };
+
+function readDeploymentInfo(file: string): DeploymentInfo {
+  let json: { chainId?: number; contracts?: Record<string, { proxy?: string; deployBlock?: number } | undefined> };
+  try {
+    json = JSON.parse(readFileSync(file, "utf8")) as typeof json;
+  } catch (err) {
+    throw new KeeperConfigError(`deployment ${file}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const proxy = (name: string): string => {
+    const p = json.contracts?.[name]?.proxy;
+    if (typeof p !== "string") throw new KeeperConfigError(`deployment ${file}: /contracts/${name}/proxy is missing`);
+    return p;
+  };
+  if (typeof json.chainId !== "number") throw new KeeperConfigError(`deployment ${file}: /chainId is missing`);
+  const blocks = Object.values(json.contracts ?? {}).map((c) => c?.deployBlock ?? 0);
+  return {
+    chainId: BigInt(json.chainId),
+    stateCommitRegistry: proxy("StateCommitRegistry"),
+    operatorRegistry: proxy("OperatorRegistry"),
+    challengeVerifier: proxy("ChallengeVerifier"),
+    fromBlock: Math.min(...blocks),
+  };
+}
+
+type IndexerFactory = (opts: IndexedChainOptions, deps: { logger: Logger }) => IndexedChain;
+
+function loadIndexerFactory(env: NodeJS.ProcessEnv): IndexerFactory {
+  const modulePath = env.NEWTON_KEEPER_INDEXER_MODULE;
+  if (modulePath === undefined || modulePath === "") {
+    throw new KeeperConfigError(
+      "no chain indexer: keeper/chain/indexer is not merged yet; set NEWTON_KEEPER_INDEXER_MODULE to a module exporting createIndexedChain",
+    );
+  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const mod = require(path.resolve(modulePath)) as { createIndexedChain?: IndexerFactory };
+  if (typeof mod.createIndexedChain !== "function") {
+    throw new KeeperConfigError(`${modulePath} does not export createIndexedChain`);
+  }
+  return mod.createIndexedChain;
+}
+
+function txWallet(key: TxKeyConfig, provider: JsonRpcProvider, env: NodeJS.ProcessEnv): Wallet {
+  const secret = readSecret({ env: key.privateKeyEnv, file: key.privateKeyFile }, env, "txKey");
+  try {
+    return new Wallet(secret, provider);
+  } catch {
+    throw new KeeperConfigError("txKey: not a 32-byte 0x-hex private key");
+  }
+}
+
+/** Builds and starts the role; resolves with it (for shutdown). */
+async function startRole(
+  role: Role,
+  config: KeeperConfig,
+  env: NodeJS.ProcessEnv,
+  signal: AbortSignal,
+): Promise<Runnable & { close(): Promise<void> }> {
+  const logger = createLogger({ level: config.logLevel, name: `keeper-${role}` });
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const metrics = createKeeperMetrics(registry);
+  const deployment = readDeploymentInfo(config.deployment);
+  const provider = new JsonRpcProvider(config.rpcUrl, Network.from(deployment.chainId), {
+    staticNetwork: true,
+    batchMaxCount: 1,
+    pollingInterval: Math.min(config.pollIntervalMs, 250),
+  });
+  const state = await KeeperState.open({ path: config.dataDir }, { logger, metrics });
+  const chain = loadIndexerFactory(env)(
+    {
+      rpcUrl: config.rpcUrl,
+      chainId: deployment.chainId,
+      registry: deployment.stateCommitRegistry,
+      fromBlock: deployment.fromBlock,
+      pollIntervalMs: config.pollIntervalMs,
+      rpcTimeoutMs: config.timeouts.rpcMs,
+    },
+    { logger },
+  );
+  const da = new EigenDaProxyClient(
+    {
+      url: config.daUrl,
+      timeoutMs: config.timeouts.daMs,
+      maxRetries: config.da.maxRetries,
+      baseDelayMs: config.da.baseDelayMs,
+    },
+    { logger, metrics: createDaMetrics(registry), signal },
+  );
+  const common = { state, chain, da, provider, logger, metrics, registry, signal };
+  let runnable: Runnable;
+  if (role === "operator") {
+    const op = config.operator!;
+    const password = readSecret({ env: op.passwordEnv, file: op.passwordFile }, env, "operator keystore password");
+    const keystore = JSON.parse(readFileSync(op.keystore, "utf8")) as Eip2335Keystore;
+    const keypair = await decryptKeystore(keystore, password);
+    runnable = new Operator(
+      {
+        chainId: deployment.chainId,
+        registry: deployment.stateCommitRegistry,
+        operatorAddress: op.address,
+        keypair,
+        secretsPublicKey: readSecretsKeyFile(op.secretsKeyFile),
+        httpHost: config.http.host,
+        httpPort: config.http.port ?? 9100,
+        signWaitMs: config.timeouts.indexMs,
+        maxRequestBytes: 1 << 20,
+      },
+      common,
+    );
+  } else {
+    const txKey = role === "aggregator" ? config.aggregator!.txKey : config.challenger!.txKey;
+    const sender = new TxSender(
+      { maxAttempts: config.tx.maxAttempts, receiptTimeoutMs: config.timeouts.receiptMs },
+      { wallet: txWallet(txKey, provider, env), logger, metrics, signal },
+    );
+    if (role === "aggregator") {
+      const agg = config.aggregator!;
+      runnable = new Aggregator(
+        {
+          chainId: deployment.chainId,
+          registry: deployment.stateCommitRegistry,
+          fromBlock: deployment.fromBlock,
+          windowSeconds: agg.windowSeconds,
+          confirmations: agg.confirmations,
+          maxCommitBytes: agg.maxCommitBytes,
+          maxBlobBytes: agg.maxBlobBytes,
+          operators: agg.operators,
+          unavailableAfterWindows: agg.unavailableAfterWindows,
+          signTimeoutMs: config.timeouts.signMs,
+          indexTimeoutMs: config.timeouts.indexMs,
+          httpHost: config.http.host,
+          httpPort: config.http.port,
+        },
+        {
+          ...common,
+          sender,
+          operatorRegistry: new Contract(deployment.operatorRegistry, OPERATOR_REGISTRY_ABI, provider),
+        },
+      );
+    } else {
+      const scr = new Contract(deployment.stateCommitRegistry, STATE_COMMIT_REGISTRY_ABI, provider);
+      runnable = new Challenger(
+        {
+          challengeVerifier: deployment.challengeVerifier,
+          challengeWindowBlocks: Number(await scr.challengeWindowBlocks()),
+          httpHost: config.http.host,
+          httpPort: config.http.port,
+        },
+        { ...common, sender },
+      );
+    }
+  }
+  await runnable.start();
+  return {
+    start: () => Promise.resolve(),
+    stop: () => runnable.stop(),
+    close: async () => {
+      provider.destroy();
+      await state.close();
+    },
+  };
+}
+
+async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<void> {
+  const program = new Command("newton-keeper")
+    .description("Newton State keeper: operator, aggregator or challenger")
+    .addOption(new Option("--role <role>", "role to run").choices(ROLES).makeOptionMandatory())
+    .requiredOption("--config <file>", "JSON config file of the role")
+    .parse(argv as string[]);
+  const flags = program.opts<{ role: Role; config: string }>();
+  const config = loadKeeperConfig(flags.config, flags.role, env);
+  const controller = new AbortController();
+  const running = await startRole(flags.role, config, env, controller.signal);
+  const shutdown = (): void => {
+    controller.abort();
+    running
+      .stop()
+      .then(() => running.close())
+      .finally(() => process.exit(0));
+  };
+  process.once("SIGINT", shutdown);
+  process.once("SIGTERM", shutdown);
+}
+
+if (require.main === module) {
+  main(process.argv, process.env).catch((err: unknown) => {
+    console.error(err instanceof Error ? err.message : String(err));
+    process.exit(1);
+  });
+}

@@ -1,0 +1,21 @@
+/**
+ * keeper/operator — the operator role (wiring only; DESIGN.md §5 step 5, §7). It follows the
+ * chain's commits into its own JMT (keeper/window `syncToChain`), and serves over `node:http`:
+ *
+ * | route | answer |
+ * |---|---|
+ * | `POST /v1/commits/sign` | `{signature, publicKey, operator}`; 409 `{error, expectedRoot (ours), actualRoot (proposed)}` when the proposal's root or previous root is not ours; 400/415/413 bad request, 422 bad delta, 503 DA down |
+ * | `GET /v1/state` | `{sequenceNo, root, writeIndexEnd, indexedBlock, headBlock, lagBlocks, chainSequenceNo, sync}` |
+ * | `GET /v1/leaves/:keyHash?sequence=N` | `{valueHash, value, available, proof: {hasLeaf, leafKeyHash, leafValueHash, siblings}}` (the ABI shape of `ChallengeVerifier.verifyInclusion`) |
+ * | `GET /v1/artifacts/:hash` | `{hash, bytes}` from the tree's value store |
+ * | `GET /v1/secrets-key` | the shared HPKE secrets key: `{kem, kdf, aead, publicKey}` |
+ * | `GET /metrics`, `GET /healthz` | Prometheus text; `{ok: true}` |
+ *
+ * Signing: the delta is fetched from DA by `daCert` and checked against `deltaHash`; every entry is
+ * checked against the operator's own write log `[prev writeIndexEnd, writeIndexEnd)`; the window is
+ * applied as a scratch version; only a matching root is signed (BLS over `stateCommitDigest`). The
+ * scratch version is persisted when the chain's `StateRootCommitted` for it is indexed, and dropped
+ * otherwise; nothing reaches the tree except through the chain.
+ */
+export { Operator, type OperatorDeps } from "./operator";
+export type { OperatorOptions } from "./options";

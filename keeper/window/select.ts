@@ -1,0 +1,24 @@
+import type { IndexedWrite } from "../chain";
+
+/**
+ * The writes one window commits (DESIGN.md §5 steps 1–2): from `writes` (the uncommitted log from
+ * the last commit's end, ascending), the prefix of writes mined at or before `referenceBlock`,
+ * cut to the longest prefix whose byte lengths sum to ≤ `maxCommitBytes`; a first write larger
+ * than the cap is committed alone. Empty when nothing is eligible.
+ */
+export function selectWindow(
+  writes: readonly IndexedWrite[],
+  referenceBlock: number,
+  maxCommitBytes: number,
+): IndexedWrite[] {
+  const selected: IndexedWrite[] = [];
+  let bytes = 0;
+  for (const w of writes) {
+    if (w.blockNumber > referenceBlock) break;
+    if (selected.length > 0 && bytes + w.byteLength > maxCommitBytes) break;
+    selected.push(w);
+    bytes += w.byteLength;
+    if (bytes > maxCommitBytes) break;
+  }
+  return selected;
+}

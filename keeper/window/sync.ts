@@ -1,0 +1,97 @@
+import type { IndexedChain, IndexedCommit } from "../chain";
+import type { KeeperMetrics, Logger } from "../common";
+import type { KeeperState } from "./state";
+import type { ScratchVersion } from "./types";
+import { fetchWindowValues, toWindowWrite, type FetchValuesOptions, type ValueSource } from "./values";
+
+/** Where a keeper's tree stands relative to the chain's live commits. */
+export type SyncResult =
+  /** The tree's latest version is the chain's latest commit. */
+  | { readonly status: "synced"; readonly version: number }
+  /** The indexer has not indexed every write of the next commit yet. */
+  | { readonly status: "behind"; readonly version: number }
+  /**
+   * The chain's commit `commit.sequenceNo` does not equal the root this keeper computes from the
+   * write log (`ours`): a wrong commit (challenge it / wait for its rollback), never persisted.
+   */
+  | {
+      readonly status: "diverged";
+      readonly version: number;
+      readonly commit: IndexedCommit;
+      readonly ours: ScratchVersion;
+    }
+  /** The tree holds a version the chain no longer has (cannot happen for honest commits). */
+  | { readonly status: "ahead"; readonly version: number; readonly chainSequenceNo: bigint };
+
+/** Collaborators of {@link syncToChain}. */
+export interface SyncDeps {
+  readonly state: KeeperState;
+  readonly chain: IndexedChain;
+  readonly da: ValueSource;
+  readonly logger: Logger;
+  readonly metrics?: KeeperMetrics;
+  readonly signal?: AbortSignal;
+  readonly fetch?: FetchValuesOptions;
+  /** A scratch version computed for a proposal (operator, aggregator): persisted as is when the chain commits it. */
+  readonly pending?: () => ScratchVersion | undefined;
+}
+
+/**
+ * Brings the persisted tree up to the chain's latest live commit, one version at a time (DESIGN.md
+ * §3.2 root semantics): version n = version n−1 + the write log `[end(n−1), end(n))`, keyed by value
+ * hash, with bytes fetched from DA by each write's certificate (or taken from the pending proposal
+ * when it is exactly the committed one). A version is persisted only when its root equals the
+ * committed root; otherwise the sync stops at `diverged` and persists nothing.
+ * @throws WindowError `WINDOW_ERROR_DA_UNAVAILABLE` when value bytes cannot be fetched (retry later).
+ */
+export async function syncToChain(deps: SyncDeps): Promise<SyncResult> {
+  const { state, chain } = deps;
+  for (;;) {
+    const latest = chain.latestCommit();
+    const version = state.latestVersion();
+    if (BigInt(version) > latest.sequenceNo) {
+      return { status: "ahead", version, chainSequenceNo: latest.sequenceNo };
+    }
+    if (BigInt(version) === latest.sequenceNo) {
+      if (state.rootAt(version) === latest.stateRoot.toLowerCase()) return { status: "synced", version };
+      const ours = state.compute(version + 1, 0n, []);
+      return { status: "diverged", version, commit: latest, ours };
+    }
+    const next = chain.commit(BigInt(version + 1));
+    if (next === undefined || chain.writeCount() < next.writeIndexEnd) return { status: "behind", version };
+    const result = await applyCommit(deps, version, next);
+    if (result !== undefined) return result;
+  }
+}
+
+async function applyCommit(deps: SyncDeps, version: number, next: IndexedCommit): Promise<SyncResult | undefined> {
+  const { state, chain } = deps;
+  const pending = deps.pending?.();
+  if (
+    pending !== undefined &&
+    pending.version === version + 1 &&
+    pending.root === next.stateRoot.toLowerCase() &&
+    pending.writeIndexEnd === next.writeIndexEnd
+  ) {
+    state.persist(pending);
+    return undefined;
+  }
+  const start = state.writeIndexEndAt(version);
+  const writes = next.writeIndexEnd >= start ? chain.writesInRange(start, next.writeIndexEnd) : [];
+  const byHash = state.compute(version + 1, next.writeIndexEnd, writes.map(toWindowWrite));
+  if (byHash.root !== next.stateRoot.toLowerCase() || next.writeIndexEnd < start) {
+    deps.logger.warn(
+      { sequenceNo: next.sequenceNo.toString(), committedRoot: next.stateRoot, ourRoot: byHash.root },
+      "chain commit differs from the write log",
+    );
+    return { status: "diverged", version, commit: next, ours: byHash };
+  }
+  const withBytes = await fetchWindowValues(deps.da, writes, {
+    ...deps.fetch,
+    signal: deps.signal,
+    logger: deps.logger,
+    metrics: deps.metrics,
+  });
+  state.persist(state.compute(version + 1, next.writeIndexEnd, withBytes));
+  return undefined;
+}

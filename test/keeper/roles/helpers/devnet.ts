@@ -1,0 +1,316 @@
+/**
+ * Test-only devnet: a spawned `hardhat node`, a Newton deployment made by `deployNewton` in a
+ * `hardhat run` child, a local DA server (in process), an RPC proxy that can fail requests, and
+ * keeper processes (`newton-keeper` under ts-node) with generated configs. Loopback only.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, request as httpRequest, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import os from "node:os";
+import path from "node:path";
+
+import { JsonRpcProvider, Network, Wallet } from "ethers";
+
+import { encryptKeystore, type KeystoreOptions } from "../../../../keeper/bls";
+import { x25519PublicKey } from "../../../../keeper/cli/config";
+import { waitUntil } from "../../../../keeper/common";
+import { DaServer, type DaServerOptions } from "../../../../keeper/da";
+import { makeOperators, type TestOperator } from "../../../helpers/operators";
+
+export const ROOT = path.resolve(__dirname, "../../../..");
+const FAST_KDF: KeystoreOptions["kdf"] = {
+  function: "pbkdf2",
+  params: { dklen: 32, c: 16, prf: "hmac-sha256", salt: "33".repeat(32) },
+};
+const PASSWORD = "keeper test password";
+
+/** Hardhat's default accounts (mnemonic "test test … junk"): 0 deploys. */
+export const HARDHAT_KEYS = [
+  "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
+  "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
+  "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a",
+  "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6",
+  "0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a",
+];
+
+/** Polls `pred` until true (STYLE.md: no sleeps). */
+export async function waitFor(pred: () => boolean | Promise<boolean>, opts: { timeoutMs: number }): Promise<void> {
+  await waitUntil(
+    async () => {
+      try {
+        return await pred();
+      } catch {
+        return false;
+      }
+    },
+    { timeoutMs: opts.timeoutMs, intervalMs: 100 },
+  );
+}
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** A child process with its output in a log file. */
+export interface Proc {
+  readonly child: ChildProcess;
+  readonly logFile: string;
+  readonly exited: Promise<number | null>;
+  kill9(): Promise<void>;
+  stop(): Promise<void>;
+  /** The process's log so far. */
+  log(): string;
+}
+
+export function spawnLogged(cmd: string, args: string[], env: NodeJS.ProcessEnv, logFile: string): Proc {
+  const out = createWriteStream(logFile, { flags: "a" });
+  const child = spawn(cmd, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  child.stdout?.pipe(out, { end: false });
+  child.stderr?.pipe(out, { end: false });
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const kill = async (signal: NodeJS.Signals): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    await exited;
+  };
+  return {
+    child,
+    logFile,
+    exited,
+    kill9: () => kill("SIGKILL"),
+    stop: () => kill("SIGTERM"),
+    log: () => readFileSync(logFile, "utf8"),
+  };
+}
+
+/** Spawns `hardhat node` on a free loopback port and waits for its RPC. */
+export async function startHardhatNode(dir: string): Promise<{ url: string; proc: Proc }> {
+  const port = await freePort();
+  const proc = spawnLogged(
+    "npx",
+    ["hardhat", "node", "--port", String(port), "--hostname", "127.0.0.1"],
+    {},
+    path.join(dir, "node.log"),
+  );
+  const url = `http://127.0.0.1:${port}`;
+  const provider = new JsonRpcProvider(url, Network.from(31337n), { staticNetwork: true });
+  await waitFor(async () => (await provider.getBlockNumber()) >= 0, { timeoutMs: 120_000 });
+  provider.destroy();
+  return { url, proc };
+}
+
+/** What `deployDevnet` produced. */
+export interface DevnetDeployment {
+  readonly file: string;
+  readonly operators: TestOperator[];
+  readonly keystores: string[];
+  readonly record: {
+    chainId: number;
+    contracts: Record<string, { proxy: string; deployBlock: number }>;
+  };
+}
+
+/** Writes keystores for `weights.length` operators and deploys with `deployNewton` against `rpcUrl`. */
+export async function deployDevnet(
+  rpcUrl: string,
+  dir: string,
+  weights: readonly number[],
+  seed: number,
+): Promise<DevnetDeployment> {
+  const operators = makeOperators(weights.length, seed);
+  const keystores: string[] = [];
+  const entries = [];
+  for (const [i, op] of operators.entries()) {
+    const file = path.join(dir, `operator-${i}.keystore.json`);
+    writeFileSync(file, JSON.stringify(await encryptKeystore(op.keypair, PASSWORD, { kdf: FAST_KDF })));
+    keystores.push(file);
+    entries.push({
+      address: op.address,
+      weight: weights[i],
+      keystore: file,
+      keystorePasswordEnv: "NEWTON_TEST_OPERATOR_PW",
+    });
+  }
+  const configPath = path.join(dir, "deploy-config.json");
+  writeFileSync(
+    configPath,
+    JSON.stringify({
+      templateRegistrationPermissionless: true,
+      instanceDeploymentPermissionless: true,
+      quorumBips: 6667,
+      challengeWindowBlocks: 1000,
+      confirmations: 1,
+      operators: entries,
+    }),
+  );
+  const deploymentsDir = path.join(dir, "deployments");
+  const proc = spawnLogged(
+    "npx",
+    ["hardhat", "run", "test/keeper/roles/helpers/deploy-run.ts", "--network", "localhost"],
+    {
+      LOCALHOST_RPC_URL: rpcUrl,
+      NEWTON_TEST_DEPLOYMENTS_DIR: deploymentsDir,
+      NEWTON_TEST_DEPLOY_CONFIG: configPath,
+      NEWTON_TEST_OPERATOR_PW: PASSWORD,
+    },
+    path.join(dir, "deploy.log"),
+  );
+  const code = await proc.exited;
+  if (code !== 0) throw new Error(`deploy failed:\n${proc.log()}`);
+  const file = path.join(deploymentsDir, "localhost.json");
+  return { file, operators, keystores, record: JSON.parse(readFileSync(file, "utf8")) };
+}
+
+/** A DA server on a fixed port and disk store that can be restarted with other fault options. */
+export class RestartableDa {
+  server?: DaServer;
+  constructor(
+    readonly port: number,
+    readonly dataDir: string,
+  ) {}
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  async restart(opts: Omit<DaServerOptions, "dataDir"> = {}): Promise<void> {
+    await this.server?.stop();
+    this.server = new DaServer({ ...opts, dataDir: this.dataDir });
+    await this.server.start(this.port);
+  }
+
+  async stop(): Promise<void> {
+    await this.server?.stop();
+  }
+}
+
+/** An HTTP proxy in front of the node's RPC that answers a share of requests with 503. */
+export class FlakyRpcProxy {
+  failRate = 0;
+  requests = 0;
+  failed = 0;
+  private server?: Server;
+  url = "";
+
+  constructor(private readonly target: string) {}
+
+  async start(): Promise<void> {
+    const target = new URL(this.target);
+    this.server = createServer((req, res) => {
+      this.requests++;
+      if (Math.random() < this.failRate) {
+        this.failed++;
+        req.resume();
+        res.writeHead(503, { "content-type": "text/plain" }).end("injected failure");
+        return;
+      }
+      const upstream = httpRequest(
+        { host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers },
+        (up) => {
+          res.writeHead(up.statusCode ?? 502, up.headers);
+          up.pipe(res);
+        },
+      );
+      upstream.on("error", () => res.writeHead(502).end());
+      req.pipe(upstream);
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  async stop(): Promise<void> {
+    if (!this.server) return;
+    const closed = new Promise<void>((resolve) => this.server!.close(() => resolve()));
+    this.server.closeAllConnections();
+    await closed;
+  }
+}
+
+/** A generated X25519 key pair file for the operators' shared secrets key. */
+export function writeSecretsKey(dir: string): { file: string; publicKey: string } {
+  const privateKey = `0x${"42".repeat(32)}`;
+  const publicKey = x25519PublicKey(Buffer.from(privateKey.slice(2), "hex"));
+  const file = path.join(dir, "secrets-key.json");
+  writeFileSync(file, JSON.stringify({ kem: "DHKEM(X25519, HKDF-SHA256)", publicKey, privateKey }));
+  return { file, publicKey };
+}
+
+/** A keeper process definition: its config file and how to (re)start it. */
+export class KeeperProcess {
+  proc?: Proc;
+  starts = 0;
+  constructor(
+    readonly name: string,
+    readonly role: "operator" | "aggregator" | "challenger",
+    readonly configFile: string,
+    readonly dir: string,
+    readonly env: NodeJS.ProcessEnv = {},
+  ) {}
+
+  start(): Proc {
+    this.starts++;
+    this.proc = spawnLogged(
+      process.execPath,
+      [
+        "-r",
+        "ts-node/register/transpile-only",
+        "keeper/cli/keeper.ts",
+        "--role",
+        this.role,
+        "--config",
+        this.configFile,
+      ],
+      {
+        NEWTON_KEEPER_INDEXER_MODULE: path.join(ROOT, "test/keeper/roles/helpers/indexer.ts"),
+        TS_NODE_TRANSPILE_ONLY: "true",
+        ...this.env,
+      },
+      path.join(this.dir, `${this.name}.log`),
+    );
+    return this.proc;
+  }
+
+  async kill9(): Promise<void> {
+    await this.proc?.kill9();
+  }
+
+  async stop(): Promise<void> {
+    await this.proc?.stop();
+  }
+
+  running(): boolean {
+    return this.proc !== undefined && this.proc.child.exitCode === null && this.proc.child.signalCode === null;
+  }
+
+  log(): string {
+    try {
+      return readFileSync(path.join(this.dir, `${this.name}.log`), "utf8");
+    } catch {
+      return "";
+    }
+  }
+}
+
+export function tempDir(prefix: string): string {
+  return mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+export function removeDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+export function ensureDir(dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+export function funded(index: number, url: string): Wallet {
+  return new Wallet(
+    HARDHAT_KEYS[index],
+    new JsonRpcProvider(url, Network.from(31337n), { staticNetwork: true, batchMaxCount: 1 }),
+  );
+}
