@@ -31,6 +31,7 @@ import {
   TxSender,
   stateCommitDigest,
   stateCommitRegistryInterface,
+  writeRecordHash,
   type IndexedWrite,
   type StateCommit,
 } from "../keeper/chain";
@@ -110,13 +111,16 @@ async function proposeWrites(registry: Contract, da: EigenDaProxyClient, n: numb
     const writeIndex = p.args.writeIndex as bigint;
     const prevWriteIndex = latest.get(keyHash) ?? 2n ** 64n - 1n;
     latest.set(keyHash, writeIndex);
+    const valueHash = (p.args.valueHash as string).toLowerCase() as Hex;
+    const byteLength = Number(p.args.byteLength);
     return {
       writeIndex,
       namespace: 1,
       keyHash,
-      valueHash: (p.args.valueHash as string).toLowerCase() as Hex,
-      byteLength: Number(p.args.byteLength),
+      valueHash,
+      byteLength,
       prevWriteIndex,
+      recordHash: writeRecordHash({ namespace: 1, keyHash, valueHash, byteLength, prevWriteIndex }),
       writer: p.args.writer as string,
       daCert: (p.args.daCert as string).toLowerCase() as Hex,
       blockNumber: log.blockNumber,

@@ -59,6 +59,7 @@ export {
   operatorRegistryInterface,
   stateCommitRegistryInterface,
 } from "./contracts";
-export type { IndexedChain, IndexedChainOptions, IndexedCommit, IndexedWrite } from "./indexed";
+export type { IndexedChain, IndexedChainOptions } from "./indexed";
+export { createIndexedChain } from "./indexed-chain";
 export { ChainError, type ChainErrorType } from "./errors";
 export { TxSender, type TxRequest, type TxSenderDeps, type TxSenderOptions, revertReason } from "./sender";

@@ -1,45 +1,12 @@
+import type { RootDatabase } from "lmdb";
+
 import type { Hex } from "../common";
-
-/** One `WriteProposed` event as the indexer keeps it, with the previous-write link it derived. */
-export interface IndexedWrite {
-  readonly writeIndex: bigint;
-  /** Namespace byte 0x01–0x08. */
-  readonly namespace: number;
-  /** 32-byte JMT key. */
-  readonly keyHash: Hex;
-  /** keccak256 of the value bytes; 32 zero bytes delete. */
-  readonly valueHash: Hex;
-  /** Length of the value bytes. */
-  readonly byteLength: number;
-  /** Index of the previous write to the same key, or `NO_WRITE`. */
-  readonly prevWriteIndex: bigint;
-  /** The account that proposed it (a user, or the namespace's registry contract). */
-  readonly writer: string;
-  /** The EigenDA certificate of the value bytes (0x-hex). */
-  readonly daCert: Hex;
-  readonly blockNumber: number;
-  readonly txHash: Hex;
-  readonly logIndex: number;
-}
-
-/** One live commit (`StateRootCommitted` not rolled back). Sequence 0 is genesis (empty tree, no writes). */
-export interface IndexedCommit {
-  readonly sequenceNo: bigint;
-  /** 32-byte JMT root. */
-  readonly stateRoot: Hex;
-  /** Exclusive end of the write-log prefix it covers. */
-  readonly writeIndexEnd: bigint;
-  readonly referenceBlock: bigint;
-  /** The delta's DA certificate as submitted (0x-hex; "0x" for genesis). */
-  readonly daCert: Hex;
-  readonly signedWeight: bigint;
-  /** Block the commit landed in (the registry's deployment block for genesis). */
-  readonly blockNumber: number;
-}
+import type { IndexedCommit, IndexedWrite } from "./indexer";
 
 /**
- * What the keeper roles need from the chain indexer (keeper/chain/indexer, merged separately): the
- * write log and the live commit history of one StateCommitRegistry, indexed up to `indexedBlock()`.
+ * What the keeper roles need from the chain indexer: the write log and the live commit history of one
+ * StateCommitRegistry, indexed up to `indexedBlock()` (implemented by `createIndexedChain` over
+ * `ChainIndexer`).
  * Rollbacks (`StateRolledBack`) remove the dropped commits from the history. Reads are synchronous
  * over the indexed data; `waitForBlock` and `onUpdate` tell callers when more arrived.
  */
@@ -58,7 +25,7 @@ export interface IndexedChain {
   writesOfKey(keyHash: Hex): IndexedWrite[];
   /** The live commit `sequenceNo`, if any. */
   commit(sequenceNo: bigint): IndexedCommit | undefined;
-  /** The latest live commit (genesis when none). */
+  /** The latest live commit (the genesis commit, sequence 0, when none). */
   latestCommit(): IndexedCommit;
   /**
    * Resolves once `indexedBlock() ≥ n`.
@@ -81,4 +48,8 @@ export interface IndexedChainOptions {
   readonly pollIntervalMs: number;
   /** Time limit of one RPC call, in ms. */
   readonly rpcTimeoutMs: number;
+  /** Only blocks at least this deep are indexed (reorgs shallower than this never reach the store). */
+  readonly confirmations: number;
+  /** The keeper's LMDB environment: the indexer's data and checkpoint live beside the tree. */
+  readonly root?: RootDatabase;
 }

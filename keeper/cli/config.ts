@@ -30,6 +30,12 @@ export interface KeeperConfig {
   readonly logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   readonly http: { readonly host: string; readonly port?: number };
   readonly pollIntervalMs: number;
+  /**
+   * Blocks an event must be deep before the indexer stores it (reorgs shallower than this never reach
+   * the store). Operators must use at most the aggregator's `aggregator.confirmations`, or they would not
+   * have indexed a window's reference block when asked to sign.
+   */
+  readonly confirmations: number;
   readonly timeouts: {
     readonly rpcMs: number;
     readonly daMs: number;
@@ -92,6 +98,7 @@ export const KEEPER_CONFIG_SCHEMA = {
       },
     },
     pollIntervalMs: { ...MS, default: 500 },
+    confirmations: { type: "integer", minimum: 0, maximum: 1000, default: 1 },
     timeouts: {
       type: "object",
       additionalProperties: false,
@@ -178,6 +185,7 @@ const ENV_OVERRIDES: readonly (readonly [string, readonly string[], "string" | "
   ["POLL_INTERVAL_MS", ["pollIntervalMs"], "number"],
   ["WINDOW_SECONDS", ["aggregator", "windowSeconds"], "number"],
   ["CONFIRMATIONS", ["aggregator", "confirmations"], "number"],
+  ["INDEX_CONFIRMATIONS", ["confirmations"], "number"],
 ];
 
 /**

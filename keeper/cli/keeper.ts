@@ -7,12 +7,8 @@
  * record it names, the operator's EIP-2335 keystore (password from env or a file) or the sender's
  * private key, opens the LMDB state in `dataDir`, and starts the role. Logs JSON lines (pino) on
  * stdout; exits 0 on a signal, 1 on a startup error (message on stderr).
- *
- * The chain indexer (keeper/chain/indexer) is loaded from the module named by
- * `NEWTON_KEEPER_INDEXER_MODULE` (exporting `createIndexedChain(opts, {logger})`) until it is merged.
  */
 import { readFileSync } from "node:fs";
-import path from "node:path";
 
 import { Command, Option } from "commander";
 import { Contract, JsonRpcProvider, Network, Wallet } from "ethers";
@@ -20,15 +16,9 @@ import { Registry, collectDefaultMetrics } from "prom-client";
 
 import { Aggregator } from "../aggregator";
 import { decryptKeystore, type Eip2335Keystore } from "../bls";
-import {
-  OPERATOR_REGISTRY_ABI,
-  STATE_COMMIT_REGISTRY_ABI,
-  TxSender,
-  type IndexedChain,
-  type IndexedChainOptions,
-} from "../chain";
+import { OPERATOR_REGISTRY_ABI, STATE_COMMIT_REGISTRY_ABI, TxSender, createIndexedChain } from "../chain";
 import { Challenger } from "../challenger";
-import { createKeeperMetrics, createLogger, type Logger } from "../common";
+import { createKeeperMetrics, createLogger } from "../common";
 import { EigenDaProxyClient, createDaMetrics } from "../da";
 import { Operator } from "../operator";
 import { KeeperState } from "../window";
@@ -77,23 +67,6 @@ function readDeploymentInfo(file: string): DeploymentInfo {
   };
 }
 
-type IndexerFactory = (opts: IndexedChainOptions, deps: { logger: Logger }) => IndexedChain;
-
-function loadIndexerFactory(env: NodeJS.ProcessEnv): IndexerFactory {
-  const modulePath = env.NEWTON_KEEPER_INDEXER_MODULE;
-  if (modulePath === undefined || modulePath === "") {
-    throw new KeeperConfigError(
-      "no chain indexer: keeper/chain/indexer is not merged yet; set NEWTON_KEEPER_INDEXER_MODULE to a module exporting createIndexedChain",
-    );
-  }
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const mod = require(path.resolve(modulePath)) as { createIndexedChain?: IndexerFactory };
-  if (typeof mod.createIndexedChain !== "function") {
-    throw new KeeperConfigError(`${modulePath} does not export createIndexedChain`);
-  }
-  return mod.createIndexedChain;
-}
-
 function txWallet(key: TxKeyConfig, provider: JsonRpcProvider, env: NodeJS.ProcessEnv): Wallet {
   const secret = readSecret({ env: key.privateKeyEnv, file: key.privateKeyFile }, env, "txKey");
   try {
@@ -121,7 +94,7 @@ async function startRole(
     pollingInterval: Math.min(config.pollIntervalMs, 250),
   });
   const state = await KeeperState.open({ path: config.dataDir }, { logger, metrics });
-  const chain = loadIndexerFactory(env)(
+  const chain = createIndexedChain(
     {
       rpcUrl: config.rpcUrl,
       chainId: deployment.chainId,
@@ -129,6 +102,8 @@ async function startRole(
       fromBlock: deployment.fromBlock,
       pollIntervalMs: config.pollIntervalMs,
       rpcTimeoutMs: config.timeouts.rpcMs,
+      confirmations: config.confirmations,
+      root: state.root,
     },
     { logger },
   );

@@ -265,7 +265,6 @@ export class KeeperProcess {
         this.configFile,
       ],
       {
-        NEWTON_KEEPER_INDEXER_MODULE: path.join(ROOT, "test/keeper/roles/helpers/indexer.ts"),
         TS_NODE_TRANSPILE_ONLY: "true",
         ...this.env,
       },
