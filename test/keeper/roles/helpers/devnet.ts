@@ -3,22 +3,32 @@
  * `hardhat run` child, a local DA server (in process), an RPC proxy that can fail requests, and
  * keeper processes (`newton-keeper` under ts-node) with generated configs. Loopback only.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { createServer, request as httpRequest, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import os from "node:os";
 import path from "node:path";
 
 import { JsonRpcProvider, Network, Wallet } from "ethers";
 
 import { encryptKeystore, type KeystoreOptions } from "../../../../keeper/bls";
 import { x25519PublicKey } from "../../../../keeper/cli/config";
-import { waitUntil } from "../../../../keeper/common";
 import { DaServer, type DaServerOptions } from "../../../../keeper/da";
 import { makeOperators, type TestOperator } from "../../../helpers/operators";
+import { spawnLogged } from "../../../../scripts/devnet/processes";
 
-export const ROOT = path.resolve(__dirname, "../../../..");
+export {
+  KeeperProcess,
+  ROOT,
+  ensureDir,
+  freePort,
+  removeDir,
+  spawnLogged,
+  startHardhatNode,
+  tempDir,
+  waitFor,
+  type Proc,
+} from "../../../../scripts/devnet/processes";
+
 const FAST_KDF: KeystoreOptions["kdf"] = {
   function: "pbkdf2",
   params: { dklen: 32, c: 16, prf: "hmac-sha256", salt: "33".repeat(32) },
@@ -33,75 +43,6 @@ export const HARDHAT_KEYS = [
   "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6",
   "0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a",
 ];
-
-/** Polls `pred` until true (STYLE.md: no sleeps). */
-export async function waitFor(pred: () => boolean | Promise<boolean>, opts: { timeoutMs: number }): Promise<void> {
-  await waitUntil(
-    async () => {
-      try {
-        return await pred();
-      } catch {
-        return false;
-      }
-    },
-    { timeoutMs: opts.timeoutMs, intervalMs: 100 },
-  );
-}
-
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-/** A child process with its output in a log file. */
-export interface Proc {
-  readonly child: ChildProcess;
-  readonly logFile: string;
-  readonly exited: Promise<number | null>;
-  kill9(): Promise<void>;
-  stop(): Promise<void>;
-  /** The process's log so far. */
-  log(): string;
-}
-
-export function spawnLogged(cmd: string, args: string[], env: NodeJS.ProcessEnv, logFile: string): Proc {
-  const out = createWriteStream(logFile, { flags: "a" });
-  const child = spawn(cmd, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-  child.stdout?.pipe(out, { end: false });
-  child.stderr?.pipe(out, { end: false });
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  const kill = async (signal: NodeJS.Signals): Promise<void> => {
-    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-    await exited;
-  };
-  return {
-    child,
-    logFile,
-    exited,
-    kill9: () => kill("SIGKILL"),
-    stop: () => kill("SIGTERM"),
-    log: () => readFileSync(logFile, "utf8"),
-  };
-}
-
-/** Spawns `hardhat node` on a free loopback port and waits for its RPC. */
-export async function startHardhatNode(dir: string): Promise<{ url: string; proc: Proc }> {
-  const port = await freePort();
-  const proc = spawnLogged(
-    "npx",
-    ["hardhat", "node", "--port", String(port), "--hostname", "127.0.0.1"],
-    {},
-    path.join(dir, "node.log"),
-  );
-  const url = `http://127.0.0.1:${port}`;
-  const provider = new JsonRpcProvider(url, Network.from(31337n), { staticNetwork: true });
-  await waitFor(async () => (await provider.getBlockNumber()) >= 0, { timeoutMs: 120_000 });
-  provider.destroy();
-  return { url, proc };
-}
 
 /** What `deployDevnet` produced. */
 export interface DevnetDeployment {
@@ -150,13 +91,17 @@ export async function deployDevnet(
   const deploymentsDir = path.join(dir, "deployments");
   const proc = spawnLogged(
     "npx",
-    ["hardhat", "run", "test/keeper/roles/helpers/deploy-run.ts", "--network", "localhost"],
-    {
-      LOCALHOST_RPC_URL: rpcUrl,
-      NEWTON_TEST_DEPLOYMENTS_DIR: deploymentsDir,
-      NEWTON_TEST_DEPLOY_CONFIG: configPath,
-      NEWTON_TEST_OPERATOR_PW: PASSWORD,
-    },
+    [
+      "hardhat",
+      "newton:deploy",
+      "--network",
+      "localhost",
+      "--config-file",
+      configPath,
+      "--deployments-dir",
+      deploymentsDir,
+    ],
+    { LOCALHOST_RPC_URL: rpcUrl, NEWTON_TEST_OPERATOR_PW: PASSWORD },
     path.join(dir, "deploy.log"),
   );
   const code = await proc.exited;
@@ -237,74 +182,6 @@ export function writeSecretsKey(dir: string): { file: string; publicKey: string 
   const file = path.join(dir, "secrets-key.json");
   writeFileSync(file, JSON.stringify({ kem: "DHKEM(X25519, HKDF-SHA256)", publicKey, privateKey }));
   return { file, publicKey };
-}
-
-/** A keeper process definition: its config file and how to (re)start it. */
-export class KeeperProcess {
-  proc?: Proc;
-  starts = 0;
-  constructor(
-    readonly name: string,
-    readonly role: "operator" | "aggregator" | "challenger",
-    readonly configFile: string,
-    readonly dir: string,
-    readonly env: NodeJS.ProcessEnv = {},
-  ) {}
-
-  start(): Proc {
-    this.starts++;
-    this.proc = spawnLogged(
-      process.execPath,
-      [
-        "-r",
-        "ts-node/register/transpile-only",
-        "keeper/cli/keeper.ts",
-        "--role",
-        this.role,
-        "--config",
-        this.configFile,
-      ],
-      {
-        TS_NODE_TRANSPILE_ONLY: "true",
-        ...this.env,
-      },
-      path.join(this.dir, `${this.name}.log`),
-    );
-    return this.proc;
-  }
-
-  async kill9(): Promise<void> {
-    await this.proc?.kill9();
-  }
-
-  async stop(): Promise<void> {
-    await this.proc?.stop();
-  }
-
-  running(): boolean {
-    return this.proc !== undefined && this.proc.child.exitCode === null && this.proc.child.signalCode === null;
-  }
-
-  log(): string {
-    try {
-      return readFileSync(path.join(this.dir, `${this.name}.log`), "utf8");
-    } catch {
-      return "";
-    }
-  }
-}
-
-export function tempDir(prefix: string): string {
-  return mkdtempSync(path.join(os.tmpdir(), prefix));
-}
-
-export function removeDir(dir: string): void {
-  rmSync(dir, { recursive: true, force: true });
-}
-
-export function ensureDir(dir: string): string {
-  mkdirSync(dir, { recursive: true });
-  return dir;
 }
 
 export function funded(index: number, url: string): Wallet {

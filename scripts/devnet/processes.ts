@@ -1,0 +1,163 @@
+/**
+ * Local processes of a devnet: a spawned `hardhat node`, keeper processes (`newton-keeper` under
+ * ts-node) and the waits around them, each child's output in a log file. Loopback only. Used by
+ * `npm start` (scripts/devnet.ts) and by the keeper integration tests.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import os from "node:os";
+import path from "node:path";
+
+import { JsonRpcProvider, Network } from "ethers";
+
+import { waitUntil } from "../../keeper/common";
+
+/** The project root (child processes run there). */
+export const ROOT = path.resolve(__dirname, "../..");
+
+/** Polls `pred` until true (STYLE.md: no sleeps). */
+export async function waitFor(pred: () => boolean | Promise<boolean>, opts: { timeoutMs: number }): Promise<void> {
+  await waitUntil(
+    async () => {
+      try {
+        return await pred();
+      } catch {
+        return false;
+      }
+    },
+    { timeoutMs: opts.timeoutMs, intervalMs: 100 },
+  );
+}
+
+/** A TCP port that is free on 127.0.0.1 right now. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** A child process with its output in a log file. */
+export interface Proc {
+  readonly child: ChildProcess;
+  readonly logFile: string;
+  readonly exited: Promise<number | null>;
+  kill9(): Promise<void>;
+  stop(): Promise<void>;
+  /** The process's log so far. */
+  log(): string;
+}
+
+/** Spawns `cmd` in the project root, its stdout and stderr appended to `logFile`. */
+export function spawnLogged(cmd: string, args: string[], env: NodeJS.ProcessEnv, logFile: string): Proc {
+  const out = createWriteStream(logFile, { flags: "a" });
+  const child = spawn(cmd, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  child.stdout?.pipe(out, { end: false });
+  child.stderr?.pipe(out, { end: false });
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const kill = async (signal: NodeJS.Signals): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    await exited;
+  };
+  return {
+    child,
+    logFile,
+    exited,
+    kill9: () => kill("SIGKILL"),
+    stop: () => kill("SIGTERM"),
+    log: () => readFileSync(logFile, "utf8"),
+  };
+}
+
+/**
+ * Spawns `hardhat node` (chain id 31337) on loopback `port` (default: a free one) and waits for its RPC.
+ * @throws Error when the RPC does not answer within 120 s.
+ */
+export async function startHardhatNode(dir: string, port?: number): Promise<{ url: string; proc: Proc }> {
+  port ??= await freePort();
+  const proc = spawnLogged(
+    "npx",
+    ["hardhat", "node", "--port", String(port), "--hostname", "127.0.0.1"],
+    {},
+    path.join(dir, "node.log"),
+  );
+  const url = `http://127.0.0.1:${port}`;
+  const provider = new JsonRpcProvider(url, Network.from(31337n), { staticNetwork: true });
+  await waitFor(async () => (await provider.getBlockNumber()) >= 0, { timeoutMs: 120_000 });
+  provider.destroy();
+  return { url, proc };
+}
+
+/** A keeper process definition: its config file and how to (re)start it. */
+export class KeeperProcess {
+  proc?: Proc;
+  starts = 0;
+  constructor(
+    readonly name: string,
+    readonly role: "operator" | "aggregator" | "challenger",
+    readonly configFile: string,
+    readonly dir: string,
+    readonly env: NodeJS.ProcessEnv = {},
+  ) {}
+
+  start(): Proc {
+    this.starts++;
+    this.proc = spawnLogged(
+      process.execPath,
+      [
+        "-r",
+        "ts-node/register/transpile-only",
+        "keeper/cli/keeper.ts",
+        "--role",
+        this.role,
+        "--config",
+        this.configFile,
+      ],
+      {
+        TS_NODE_TRANSPILE_ONLY: "true",
+        ...this.env,
+      },
+      path.join(this.dir, `${this.name}.log`),
+    );
+    return this.proc;
+  }
+
+  async kill9(): Promise<void> {
+    await this.proc?.kill9();
+  }
+
+  async stop(): Promise<void> {
+    await this.proc?.stop();
+  }
+
+  running(): boolean {
+    return this.proc !== undefined && this.proc.child.exitCode === null && this.proc.child.signalCode === null;
+  }
+
+  log(): string {
+    try {
+      return readFileSync(path.join(this.dir, `${this.name}.log`), "utf8");
+    } catch {
+      return "";
+    }
+  }
+}
+
+/** A new temporary folder. */
+export function tempDir(prefix: string): string {
+  return mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** Removes a folder and everything in it. */
+export function removeDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/** Creates `dir` (and parents) if missing; returns it. */
+export function ensureDir(dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
