@@ -41,6 +41,8 @@ const config: HardhatUserConfig = {
   networks: {
     hardhat: {
       hardfork: "prague",
+      // A second local chain for multi-chain tests (`NEWTON_HARDHAT_CHAIN_ID=31338 npx hardhat node`).
+      chainId: Number(process.env.NEWTON_HARDHAT_CHAIN_ID ?? 31337),
       // The ChallengeVerifier/registries are sizeable behind proxies; keep the real limit.
       allowUnlimitedContractSize: false,
     },

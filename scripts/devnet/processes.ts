@@ -10,7 +10,7 @@ import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 
-import { JsonRpcProvider, Network } from "ethers";
+import { JsonRpcProvider } from "ethers";
 
 import { waitUntil } from "../../keeper/common";
 
@@ -73,19 +73,24 @@ export function spawnLogged(cmd: string, args: string[], env: NodeJS.ProcessEnv,
 }
 
 /**
- * Spawns `hardhat node` (chain id 31337) on loopback `port` (default: a free one) and waits for its RPC.
+ * Spawns `hardhat node` (chain id 31337, or `NEWTON_HARDHAT_CHAIN_ID` in `env`) on loopback `port` (default: a
+ * free one) and waits for its RPC.
  * @throws Error when the RPC does not answer within 120 s.
  */
-export async function startHardhatNode(dir: string, port?: number): Promise<{ url: string; proc: Proc }> {
+export async function startHardhatNode(
+  dir: string,
+  port?: number,
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ url: string; proc: Proc }> {
   port ??= await freePort();
   const proc = spawnLogged(
     "npx",
     ["hardhat", "node", "--port", String(port), "--hostname", "127.0.0.1"],
-    {},
-    path.join(dir, "node.log"),
+    env,
+    path.join(dir, `node-${port}.log`),
   );
   const url = `http://127.0.0.1:${port}`;
-  const provider = new JsonRpcProvider(url, Network.from(31337n), { staticNetwork: true });
+  const provider = new JsonRpcProvider(url, undefined, { staticNetwork: true });
   await waitFor(async () => (await provider.getBlockNumber()) >= 0, { timeoutMs: 120_000 });
   provider.destroy();
   return { url, proc };
