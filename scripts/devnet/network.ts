@@ -8,7 +8,7 @@
  * deployment record, the DA store, every keeper's LMDB environment and every process's log. A Hardhat
  * node keeps its chain in memory, so each start begins a fresh chain and wipes the per-run data.
  */
-import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
 import { JsonRpcProvider, Network } from "ethers";
@@ -16,7 +16,7 @@ import { JsonRpcProvider, Network } from "ethers";
 import { DEVNET_ACCOUNTS } from "./accounts";
 import { KEEPER_ENV, type DevnetPorts, writeKeeperConfigs } from "./keepers";
 import { DEVNET_KEYSTORE_PASSWORD, type DevnetKeys, ensureDevnetKeys } from "./keys";
-import { KeeperProcess, type Proc, spawnLogged, startHardhatNode, waitFor } from "./processes";
+import { KeeperProcess, type Proc, runDeployTask, spawnLogged, startHardhatNode, waitFor } from "./processes";
 
 /** Options of {@link Devnet.start}. */
 export interface DevnetOptions {
@@ -131,29 +131,13 @@ async function deploy(
     operators,
   };
   writeFileSync(configFile, JSON.stringify(config, null, 2));
-  const proc = spawnLogged(
-    "npx",
-    [
-      "hardhat",
-      "newton:deploy",
-      "--network",
-      "localhost",
-      "--config-file",
-      configFile,
-      "--deployments-dir",
-      deploymentsDir,
-    ],
-    {
-      LOCALHOST_RPC_URL: rpcUrl,
-      DEPLOYER_PRIVATE_KEY: DEVNET_ACCOUNTS.deployer,
-      NEWTON_DEVNET_OPERATOR_PW: DEVNET_KEYSTORE_PASSWORD,
-    },
-    path.join(logsDir, "deploy.log"),
-  );
-  const code = await proc.exited;
-  if (code !== 0 || !existsSync(path.join(deploymentsDir, "localhost.json"))) {
-    throw new Error(`deployment failed (exit ${code}); see ${proc.logFile}:\n${proc.log().slice(-2000)}`);
-  }
+  await runDeployTask({
+    rpcUrl,
+    configFile,
+    deploymentsDir,
+    env: { DEPLOYER_PRIVATE_KEY: DEVNET_ACCOUNTS.deployer, NEWTON_DEVNET_OPERATOR_PW: DEVNET_KEYSTORE_PASSWORD },
+    logFile: path.join(logsDir, "deploy.log"),
+  });
 }
 
 async function startDa(

@@ -166,3 +166,26 @@ export function ensureDir(dir: string): string {
   mkdirSync(dir, { recursive: true });
   return dir;
 }
+
+/**
+ * Runs `hardhat newton:deploy --network localhost` against `rpcUrl` with `configFile`, recording into
+ * `deploymentsDir` (`localhost.json`); `env` carries the keystore passwords the config names.
+ * @throws Error with the end of the deploy log when the task fails.
+ */
+export async function runDeployTask(opts: {
+  rpcUrl: string;
+  configFile: string;
+  deploymentsDir: string;
+  env: NodeJS.ProcessEnv;
+  logFile: string;
+}): Promise<void> {
+  const args = ["hardhat", "newton:deploy", "--network", "localhost", "--config-file", opts.configFile];
+  const proc = spawnLogged(
+    "npx",
+    [...args, "--deployments-dir", opts.deploymentsDir],
+    { LOCALHOST_RPC_URL: opts.rpcUrl, ...opts.env },
+    opts.logFile,
+  );
+  const code = await proc.exited;
+  if (code !== 0) throw new Error(`deployment failed (exit ${code}); see ${opts.logFile}:\n${proc.log().slice(-2000)}`);
+}

@@ -1,6 +1,7 @@
+import { freePort } from "../../../scripts/devnet/processes";
 import { type ChildProcess, spawn } from "node:child_process";
 import { type Server, createServer } from "node:http";
-import { type AddressInfo, createServer as createNetServer } from "node:net";
+import { type AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 
 import { expect } from "chai";
@@ -33,15 +34,6 @@ export async function rpc(url: string, method: string, params: unknown[] = []): 
   const body = (await res.json()) as { result?: unknown; error?: { message: string } };
   if (body.error !== undefined) throw new Error(`${method}: ${body.error.message}`);
   return body.result;
-}
-
-/** A free loopback TCP port (bound then released). */
-export async function freePort(): Promise<number> {
-  const server = createNetServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /** A `hardhat node` child process on a loopback port. */

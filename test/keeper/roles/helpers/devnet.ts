@@ -14,7 +14,8 @@ import { encryptKeystore, type KeystoreOptions } from "../../../../keeper/bls";
 import { x25519PublicKey } from "../../../../keeper/cli/config";
 import { DaServer, type DaServerOptions } from "../../../../keeper/da";
 import { makeOperators, type TestOperator } from "../../../helpers/operators";
-import { spawnLogged } from "../../../../scripts/devnet/processes";
+import { HARDHAT_KEYS } from "../../../../scripts/devnet/accounts";
+import { runDeployTask } from "../../../../scripts/devnet/processes";
 
 export {
   KeeperProcess,
@@ -35,14 +36,7 @@ const FAST_KDF: KeystoreOptions["kdf"] = {
 };
 const PASSWORD = "keeper test password";
 
-/** Hardhat's default accounts (mnemonic "test test … junk"): 0 deploys. */
-export const HARDHAT_KEYS = [
-  "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80",
-  "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d",
-  "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a",
-  "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6",
-  "0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a",
-];
+export { HARDHAT_KEYS };
 
 /** What `deployDevnet` produced. */
 export interface DevnetDeployment {
@@ -89,23 +83,13 @@ export async function deployDevnet(
     }),
   );
   const deploymentsDir = path.join(dir, "deployments");
-  const proc = spawnLogged(
-    "npx",
-    [
-      "hardhat",
-      "newton:deploy",
-      "--network",
-      "localhost",
-      "--config-file",
-      configPath,
-      "--deployments-dir",
-      deploymentsDir,
-    ],
-    { LOCALHOST_RPC_URL: rpcUrl, NEWTON_TEST_OPERATOR_PW: PASSWORD },
-    path.join(dir, "deploy.log"),
-  );
-  const code = await proc.exited;
-  if (code !== 0) throw new Error(`deploy failed:\n${proc.log()}`);
+  await runDeployTask({
+    rpcUrl,
+    configFile: configPath,
+    deploymentsDir,
+    env: { NEWTON_TEST_OPERATOR_PW: PASSWORD },
+    logFile: path.join(dir, "deploy.log"),
+  });
   const file = path.join(deploymentsDir, "localhost.json");
   return { file, operators, keystores, record: JSON.parse(readFileSync(file, "utf8")) };
 }
