@@ -58,6 +58,7 @@ async function main(): Promise<void> {
   const { rpcUrl, daUrl, deploymentsDir, deploymentFile, operatorUrls, logsDir } = devnet.handles;
   const watcher = new CommitWatcher(rpcUrl, deploymentFile, (c) => console.log(formatCommit(c)));
   const stop = async (code: number) => {
+    log("stopping every process…");
     await watcher.stop();
     await devnet.stop();
     process.exit(code);
