@@ -5,7 +5,7 @@ import type { EigenDaProxyClient } from "../../da";
 import { fetchJsonArtifact, parseJson, readInput, sendTx, validateJson } from "./artifacts";
 import { connectChain, daClient, defaultTarget, signerFor, type ChainContext, type RunContext } from "./context";
 import { checkError } from "./errors";
-import { parseAddress, parseUint64 } from "./options";
+import { parseAddress, parseBlock, parseBytes32, parseUint64 } from "./options";
 
 /** The params of an instance: the bytes stored on-chain (compact UTF-8 JSON) and the parsed value. */
 export interface InstanceParams {
@@ -154,5 +154,49 @@ export async function setCurrentFlow(
   const sent = await sendTx(run, ctx, "setCurrentInstance", () => send(ctx, signer));
   run.out.result({ chain: ctx.target.label, instanceId: id, status: "current", ...sent });
   run.out.line(`${kind} ${id}: current (tx ${sent.txHash}, block ${sent.blockNumber})`);
+  return 0;
+}
+
+/** One `InstanceDeployed` log, as both registries emit it (instanceId, templateId and client indexed). */
+export interface InstanceDeployedLog {
+  readonly args: { readonly instanceId: string; readonly templateId: string; readonly client: string };
+  readonly blockNumber: number;
+}
+
+/**
+ * `… instance list [--client a] [--template id] [--from-block n]`: the registry's `InstanceDeployed` logs,
+ * filtered by the indexed template and client, from the deployment block unless `--from-block` is given.
+ * @throws NewtonError `NEWTON_ERROR_USAGE` for a malformed `--template`, `--client` or `--from-block`.
+ */
+export async function listInstancesFlow(
+  run: RunContext,
+  o: { client?: string; template?: string; fromBlock?: string },
+  query: (
+    ctx: ChainContext,
+    template: string | undefined,
+    client: string | undefined,
+    fromBlock: number,
+  ) => Promise<InstanceDeployedLog[]>,
+): Promise<number> {
+  const ctx = await connectChain(run, defaultTarget(run));
+  const template = o.template && parseBytes32("--template", o.template);
+  const client = o.client && parseAddress("--client", o.client);
+  const logs = await query(
+    ctx,
+    template || undefined,
+    client || undefined,
+    parseBlock("--from-block", o.fromBlock) ?? ctx.fromBlock,
+  );
+  const rows = logs.map((l) => ({
+    instanceId: l.args.instanceId,
+    templateId: l.args.templateId,
+    client: l.args.client,
+    block: l.blockNumber,
+  }));
+  run.out.result({ chain: ctx.target.label, instances: rows });
+  run.out.table(
+    ["instance id", "template id", "client", "block"],
+    rows.map((r) => [r.instanceId, r.templateId, r.client, String(r.block)]),
+  );
   return 0;
 }

@@ -3,8 +3,8 @@ import type { Command } from "commander";
 import { POLICY_NAMESPACES, policyDataInstanceId } from "../../chain";
 import { connectChain, defaultTarget, type RunContext } from "./context";
 import { checkError } from "./errors";
-import { deployInstanceFlow, readParams, setCurrentFlow, type DeployOptions } from "./instance";
-import { parseAddress, parseBlock, parseBytes32, parseUint64 } from "./options";
+import { deployInstanceFlow, listInstancesFlow, readParams, setCurrentFlow, type DeployOptions } from "./instance";
+import { parseBytes32, parseUint64 } from "./options";
 import { printFields } from "./policy-template";
 import { setSecrets, showSecrets } from "./secrets";
 
@@ -73,26 +73,12 @@ export async function listDataInstances(
   run: RunContext,
   o: { client?: string; template?: string; fromBlock?: string },
 ): Promise<number> {
-  const ctx = await connectChain(run, defaultTarget(run));
-  const reg = ctx.policyDataRegistry;
-  const filter = reg.filters.InstanceDeployed(
-    undefined,
-    o.template && parseBytes32("--template", o.template),
-    o.client && parseAddress("--client", o.client),
+  return listInstancesFlow(run, o, (ctx, template, client, fromBlock) =>
+    ctx.policyDataRegistry.queryFilter(
+      ctx.policyDataRegistry.filters.InstanceDeployed(undefined, template, client),
+      fromBlock,
+    ),
   );
-  const logs = await reg.queryFilter(filter, parseBlock("--from-block", o.fromBlock) ?? ctx.fromBlock);
-  const rows = logs.map((l) => ({
-    instanceId: l.args.instanceId,
-    templateId: l.args.templateId,
-    client: l.args.client,
-    block: l.blockNumber,
-  }));
-  run.out.result({ chain: ctx.target.label, instances: rows });
-  run.out.table(
-    ["instance id", "template id", "client", "block"],
-    rows.map((r) => [r.instanceId, r.templateId, r.client, String(r.block)]),
-  );
-  return 0;
 }
 
 /** `policy-data instance set-current --instance <id>` (signed by the client). */

@@ -4,8 +4,8 @@ import { POLICY_NAMESPACES, policyInstanceId } from "../../chain";
 import type { Hex } from "../../common";
 import { connectChain, defaultTarget, type ChainContext, type RunContext } from "./context";
 import { checkError } from "./errors";
-import { deployInstanceFlow, readParams, setCurrentFlow, type DeployOptions } from "./instance";
-import { parseAddress, parseBlock, parseBytes32, parseIdList, parseUint64 } from "./options";
+import { deployInstanceFlow, listInstancesFlow, readParams, setCurrentFlow, type DeployOptions } from "./instance";
+import { parseBytes32, parseIdList, parseUint64 } from "./options";
 import { printFields } from "./policy-template";
 
 /** `policy instance deploy`: params, expiry and one data instance per data template, all checked first. */
@@ -118,26 +118,9 @@ export async function listPolicyInstances(
   run: RunContext,
   o: { client?: string; template?: string; fromBlock?: string },
 ): Promise<number> {
-  const ctx = await connectChain(run, defaultTarget(run));
-  const reg = ctx.policyRegistry;
-  const filter = reg.filters.InstanceDeployed(
-    undefined,
-    o.template && parseBytes32("--template", o.template),
-    o.client && parseAddress("--client", o.client),
+  return listInstancesFlow(run, o, (ctx, template, client, fromBlock) =>
+    ctx.policyRegistry.queryFilter(ctx.policyRegistry.filters.InstanceDeployed(undefined, template, client), fromBlock),
   );
-  const logs = await reg.queryFilter(filter, parseBlock("--from-block", o.fromBlock) ?? ctx.fromBlock);
-  const rows = logs.map((l) => ({
-    instanceId: l.args.instanceId,
-    templateId: l.args.templateId,
-    client: l.args.client,
-    block: l.blockNumber,
-  }));
-  run.out.result({ chain: ctx.target.label, instances: rows });
-  run.out.table(
-    ["instance id", "template id", "client", "block"],
-    rows.map((r) => [r.instanceId, r.templateId, r.client, String(r.block)]),
-  );
-  return 0;
 }
 
 /** `policy instance set-current --instance <id>` (signed by the client). */
