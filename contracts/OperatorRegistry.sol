@@ -257,12 +257,18 @@ contract OperatorRegistry is IOperatorRegistry, Ownable2StepUpgradeable, UUPSUpg
         uint256 nonSigners = proof.nonSignerBitmap;
         if (nonSigners & ~set.activeBitmap != 0) revert QuorumNonSignerNotInSet(nonSigners, set.activeBitmap);
         if (nonSigners == set.activeBitmap) revert QuorumNoSigners();
-        uint256 nonSignerWeight = _historicalNonSignerWeight($, setId, proof);
+        bytes memory apkSigners = _fromWords($.setApks[setId]);
+        uint256 nonSignerWeight;
+        if (nonSigners != 0) {
+            bytes memory nonSignerSum;
+            (nonSignerWeight, nonSignerSum) = _historicalNonSigners($, setId, proof);
+            apkSigners = BLS12381.g1Sub(apkSigners, nonSignerSum);
+        } else if (proof.nonSignerPubkeys.length != 0) {
+            revert QuorumNonSignerCountMismatch(0, proof.nonSignerPubkeys.length);
+        }
         totalWeightOfSet = set.totalWeight;
         signedWeight = totalWeightOfSet - nonSignerWeight;
         _checkThreshold(signedWeight, totalWeightOfSet, set.quorumBips);
-        bytes memory apkSigners = _fromWords($.setApks[setId]);
-        if (nonSigners != 0) apkSigners = BLS12381.g1Sub(apkSigners, BLS12381.g1Sum(proof.nonSignerPubkeys));
         if (!BLS12381.verify(apkSigners, abi.encodePacked(digest), proof.signatureG2)) revert QuorumInvalidSignature();
     }
 
@@ -497,19 +503,18 @@ contract OperatorRegistry is IOperatorRegistry, Ownable2StepUpgradeable, UUPSUpg
         uint256 count = _popCount(bits);
         if (count != pubkeys.length) revert QuorumNonSignerCountMismatch(count, pubkeys.length);
         if (count == 0) return (apk_, 0);
+        (bytes memory sum, bytes32[] memory hashes) = BLS12381.g1SumHashed(pubkeys);
         uint256 k = 0;
         for (uint256 index = 0; bits != 0; ++index) {
             if (bits & 1 == 1) {
                 uint256 slot = $.indexSlots[index];
-                if (uint160(slot) != uint160(uint256(keccak256(pubkeys[k])))) {
-                    revert QuorumNonSignerPubkeyMismatch(uint8(index));
-                }
+                if (uint160(slot) != uint160(uint256(hashes[k]))) revert QuorumNonSignerPubkeyMismatch(uint8(index));
                 nonSignerWeight += slot >> 160;
                 ++k;
             }
             bits >>= 1;
         }
-        apkSigners = BLS12381.g1Sub(apk_, BLS12381.g1Sum(pubkeys));
+        apkSigners = BLS12381.g1Sub(apk_, sum);
     }
 
     /// @dev The `verifyQuorum` hot path against the current set (packed index slots, stored apk).
@@ -534,23 +539,24 @@ contract OperatorRegistry is IOperatorRegistry, Ownable2StepUpgradeable, UUPSUpg
         if (!BLS12381.verify(apkSigners, abi.encodePacked(digest), proof.signatureG2)) revert QuorumInvalidSignature();
     }
 
-    /// @dev Σ weights of the non-signers of an older set, each key checked against its operator's full key hash.
-    function _historicalNonSignerWeight(
+    /// @dev Σ weights of the non-signers of an older set and the sum of their keys, each key checked against its
+    ///      operator's full key hash.
+    function _historicalNonSigners(
         OperatorRegistryStorage storage $,
         uint64 setId,
         SignerProof calldata proof
-    ) private view returns (uint256 weight) {
+    ) private view returns (uint256 weight, bytes memory sum) {
         uint256 bits = proof.nonSignerBitmap;
         bytes[] calldata pubkeys = proof.nonSignerPubkeys;
         uint256 count = _popCount(bits);
         if (count != pubkeys.length) revert QuorumNonSignerCountMismatch(count, pubkeys.length);
+        bytes32[] memory hashes;
+        (sum, hashes) = BLS12381.g1SumHashed(pubkeys);
         uint256 k = 0;
         for (uint256 index = 0; bits != 0; ++index) {
             if (bits & 1 == 1) {
                 address operator = operatorAt(uint8(index), setId);
-                if ($.operators[operator].pubkeyHash != keccak256(pubkeys[k])) {
-                    revert QuorumNonSignerPubkeyMismatch(uint8(index));
-                }
+                if ($.operators[operator].pubkeyHash != hashes[k]) revert QuorumNonSignerPubkeyMismatch(uint8(index));
                 weight += weightAt(operator, setId);
                 ++k;
             }
@@ -565,15 +571,16 @@ contract OperatorRegistry is IOperatorRegistry, Ownable2StepUpgradeable, UUPSUpg
         bytes[] calldata pubkeys
     ) private view returns (bytes memory apkSigners, uint256 signedWeight) {
         uint48 key = SafeCast.toUint48(setId);
+        bytes32[] memory hashes;
+        (apkSigners, hashes) = BLS12381.g1SumHashed(pubkeys);
         for (uint256 i = 0; i < signers.length; ++i) {
             address signer = signers[i];
             if (i > 0 && signer <= signers[i - 1]) revert QuorumSignersNotSorted(i);
             uint256 weight = $.weightHistory[signer].upperLookupRecent(key);
             if (weight == 0) revert QuorumSignerNotInSet(signer, setId);
-            if ($.operators[signer].pubkeyHash != keccak256(pubkeys[i])) revert QuorumSignerPubkeyMismatch(signer);
+            if ($.operators[signer].pubkeyHash != hashes[i]) revert QuorumSignerPubkeyMismatch(signer);
             signedWeight += weight;
         }
-        apkSigners = BLS12381.g1Sum(pubkeys);
     }
 
     /// @dev The low 160 bits of the key hash and the weight in one slot. A 160-bit hash suffices: a second preimage

@@ -150,22 +150,26 @@ library BLS12381 {
         return _callPrecompile(G1ADD, G1ADD_GAS, bytes.concat(a, _negateG1(b)), G1_POINT_LENGTH);
     }
 
-    /// @notice Σ points[i] in G1 via repeated G1ADD (EIP-2537, 375 gas each) into one 256-byte scratch buffer, so a
-    ///         sum of k keys costs k − 1 precompile calls and no per-term allocation (the quorum hot path).
+    /// @notice Σ points[i] in G1 via repeated G1ADD (EIP-2537, 375 gas each) into one 256-byte scratch buffer, and the
+    ///         keccak256 of each point's 128 bytes (hashed where it was copied anyway), so a sum of k keys costs k − 1
+    ///         precompile calls, one pass over calldata and no per-term allocation (the quorum hot path, which checks
+    ///         each key against its registered hash).
     /// @param points k ≥ 1 calldata 128-byte EIP-2537 G1 points; infinity allowed.
     /// @return sum 128-byte EIP-2537 G1 point.
+    /// @return hashes keccak256(points[i]) for each i.
     /// @dev Reverts `BLSEmptyInput` when k = 0, `BLSInvalidLength(128, len)` for a point of another length,
     ///      `BLSFieldElementNotCanonical(128·i + offset)` for a non-canonical coordinate of points[i],
     ///      `BLSPrecompileFailed(0x0b)` when a point is not on the curve.
-    function g1Sum(bytes[] calldata points) internal view returns (bytes memory sum) {
+    function g1SumHashed(bytes[] calldata points) internal view returns (bytes memory sum, bytes32[] memory hashes) {
         uint256 k = points.length;
         if (k == 0) revert BLSEmptyInput();
+        hashes = new bytes32[](k);
         // sum = acc ‖ next: [0, 128) the running sum, [128, 256) the next term; G1ADD writes back into [0, 128).
         sum = new bytes(2 * G1_POINT_LENGTH);
-        _loadG1Term(sum, 0, points[0], 0);
+        hashes[0] = _loadG1Term(sum, 0, points[0], 0);
         bool success = true;
         for (uint256 i = 1; i < k; ++i) {
-            _loadG1Term(sum, G1_POINT_LENGTH, points[i], i * G1_POINT_LENGTH);
+            hashes[i] = _loadG1Term(sum, G1_POINT_LENGTH, points[i], i * G1_POINT_LENGTH);
             assembly ("memory-safe") {
                 let buf := add(sum, 0x20)
                 success := and(success, staticcall(G1ADD_GAS, 0x0b, buf, 0x100, buf, 0x80))
@@ -508,12 +512,19 @@ library BLS12381 {
         return abi.encode(xHi, xLo, yHi, yLo);
     }
 
-    /// @dev Copies calldata G1 point `p` into `buf[at, at + 128)` after checking its length and coordinates; errors
-    ///      report offsets + `base`.
-    function _loadG1Term(bytes memory buf, uint256 at, bytes calldata p, uint256 base) private pure {
+    /// @dev Copies calldata G1 point `p` into `buf[at, at + 128)` after checking its length and coordinates, and
+    ///      returns keccak256 of those 128 bytes; errors report offsets + `base`.
+    function _loadG1Term(
+        bytes memory buf,
+        uint256 at,
+        bytes calldata p,
+        uint256 base
+    ) private pure returns (bytes32 hash) {
         if (p.length != G1_POINT_LENGTH) revert BLSInvalidLength(G1_POINT_LENGTH, p.length);
         assembly ("memory-safe") {
-            calldatacopy(add(add(buf, 0x20), at), p.offset, 0x80)
+            let dst := add(add(buf, 0x20), at)
+            calldatacopy(dst, p.offset, 0x80)
+            hash := keccak256(dst, 0x80)
         }
         _checkFps(buf, at, 2, base - at);
     }
