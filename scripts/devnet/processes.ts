@@ -14,6 +14,12 @@ import { JsonRpcProvider } from "ethers";
 
 import { waitUntil } from "../../keeper/common";
 
+/**
+ * Hardhat's own CLI entry, run with `process.execPath`: signals then reach the Hardhat process itself (through
+ * `npx` and its shell they do not, and a stopped devnet would leave an orphaned node behind).
+ */
+const HARDHAT_CLI = require.resolve("hardhat/internal/cli/cli");
+
 /** The project root (child processes run there). */
 export const ROOT = path.resolve(__dirname, "../..");
 
@@ -84,8 +90,8 @@ export async function startHardhatNode(
 ): Promise<{ url: string; proc: Proc }> {
   port ??= await freePort();
   const proc = spawnLogged(
-    "npx",
-    ["hardhat", "node", "--port", String(port), "--hostname", "127.0.0.1"],
+    process.execPath,
+    [HARDHAT_CLI, "node", "--port", String(port), "--hostname", "127.0.0.1"],
     env,
     path.join(dir, `node-${port}.log`),
   );
@@ -179,9 +185,9 @@ export async function runDeployTask(opts: {
   env: NodeJS.ProcessEnv;
   logFile: string;
 }): Promise<void> {
-  const args = ["hardhat", "newton:deploy", "--network", "localhost", "--config-file", opts.configFile];
+  const args = [HARDHAT_CLI, "newton:deploy", "--network", "localhost", "--config-file", opts.configFile];
   const proc = spawnLogged(
-    "npx",
+    process.execPath,
     [...args, "--deployments-dir", opts.deploymentsDir],
     { LOCALHOST_RPC_URL: opts.rpcUrl, ...opts.env },
     opts.logFile,
