@@ -15,27 +15,12 @@ import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { JellyfishMerkleTree, LmdbTreeStore, type Write } from "../keeper/jmt";
+import { rng } from "./lib/rng";
 
 const LEAVES = Number(process.env.BENCH_JMT_LEAVES ?? 1_000_000);
 const RUNS = Number(process.env.BENCH_JMT_RUNS ?? 5);
 const BUILD_BATCH = 50_000;
 const UPDATES = 10_000;
-
-/** Deterministic PRNG (mulberry32), so the cached tree and the update keys always match. */
-function rng(seed: number): (out: Uint8Array) => Uint8Array {
-  let s = seed >>> 0;
-  return (out) => {
-    for (let i = 0; i < out.length; i += 4) {
-      s = (s + 0x6d2b79f5) >>> 0;
-      let t = s;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      const v = (t ^ (t >>> 14)) >>> 0;
-      for (let j = 0; j < 4 && i + j < out.length; j++) out[i + j] = (v >>> (8 * j)) & 0xff;
-    }
-    return out;
-  };
-}
 
 function makeKeys(n: number): Uint8Array[] {
   const fill = rng(2);

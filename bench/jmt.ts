@@ -21,6 +21,7 @@ import { type BatchDBOp, type DB, ValueEncoding } from "@ethereumjs/util";
 import { open, type Database, type RootDatabase } from "lmdb";
 
 import { JellyfishMerkleTree, LmdbTreeStore, proofSizeBytes, type Write } from "../keeper/jmt";
+import { rng } from "./lib/rng";
 
 const LEAVES = Number(process.env.BENCH_JMT_LEAVES ?? 1_000_000);
 const A_KEYS = 100_000;
@@ -37,22 +38,6 @@ interface Result {
   bUpdateSeconds: number;
   bProofBytes: number;
   peakRssMb: number;
-}
-
-/** Deterministic PRNG (mulberry32) so both processes see the same keys and values. */
-function rng(seed: number): (out: Uint8Array) => Uint8Array {
-  let s = seed >>> 0;
-  return (out) => {
-    for (let i = 0; i < out.length; i += 4) {
-      s = (s + 0x6d2b79f5) >>> 0;
-      let t = s;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      const v = (t ^ (t >>> 14)) >>> 0;
-      for (let j = 0; j < 4 && i + j < out.length; j++) out[i + j] = (v >>> (8 * j)) & 0xff;
-    }
-    return out;
-  };
 }
 
 function makeKeys(n: number, seed: number): Uint8Array[] {
