@@ -168,8 +168,7 @@ contract ChallengeVerifier is IChallengeVerifier, Ownable2StepUpgradeable, UUPSU
 
         address[] memory signers = $.operatorRegistry.signersOf(commit.operatorSetId, commit.nonSignerBitmap);
         emit CommitChallenged(sequenceNo, keyHash, expected, committed, msg.sender, signers);
-        registry.rollback(sequenceNo);
-        $.operatorRegistry.slashBatch(signers, $.commitFraudSlashBips, REASON_COMMIT_FRAUD);
+        _punishCommit($, sequenceNo, commit, signers);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -271,6 +270,18 @@ contract ChallengeVerifier is IChallengeVerifier, Ownable2StepUpgradeable, UUPSU
         $.commitFraudSlashBips = commitBips;
         $.attestationSlashBips = attestationBips;
         emit SlashBipsUpdated(commitBips, attestationBips);
+    }
+
+    /// @dev The one place a proven-wrong commit is punished: commit `sequenceNo` and every later one are rolled back
+    ///      and the commit's signers are slashed `commitFraudSlashBips`. Every commit game ends here.
+    function _punishCommit(
+        ChallengeVerifierStorage storage $,
+        uint64 sequenceNo,
+        IStateCommitRegistry.CommitRecord memory,
+        address[] memory signers
+    ) private {
+        $.stateCommitRegistry.rollback(sequenceNo);
+        $.operatorRegistry.slashBatch(signers, $.commitFraudSlashBips, REASON_COMMIT_FRAUD);
     }
 
     /// @dev Checks that `write` is the key's latest write below `writeIndexEnd` (or that there was none).
