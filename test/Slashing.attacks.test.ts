@@ -7,7 +7,12 @@ import { mine } from "@nomicfoundation/hardhat-network-helpers";
 import { expect } from "chai";
 import { ethers } from "hardhat";
 
-import { type PolicyAttestation, keyHash, policyInstanceId as policyInstanceIdOf } from "../keeper/chain";
+import {
+  MAX_EXPIRE_AFTER,
+  type PolicyAttestation,
+  keyHash,
+  policyInstanceId as policyInstanceIdOf,
+} from "../keeper/chain";
 import { buildCommitChallenge } from "../keeper/challenger";
 import type { Hex } from "../keeper/common";
 import { JellyfishMerkleTree, MemoryTreeStore, createKeccakHasher } from "../keeper/jmt";
@@ -93,6 +98,7 @@ describe("Slashing attacks", function () {
     const [owner, alice] = await ethers.getSigners();
     const stack = await deployNewtonStack(owner, WEIGHTS);
     const max = await stack.policyRegistry.MAX_EXPIRE_AFTER();
+    expect(max).to.equal(MAX_EXPIRE_AFTER); // the CLI's pre-flight bound
     expect(await stack.policyDataRegistry.MAX_EXPIRE_AFTER()).to.equal(max);
     const rego = artifactRef("package capped\nallow := true");
     await stack.policyRegistry.registerTemplate(rego, EMPTY_REF, []);
