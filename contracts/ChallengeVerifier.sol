@@ -57,8 +57,9 @@ contract ChallengeVerifier is IChallengeVerifier, Ownable2StepUpgradeable, UUPSU
         "bytes32 paramsSchemaHash,bytes32 secretsSchemaHash,bytes32 paramsHash)"
     );
 
-    /// @notice EIP-712 domain of attestation digests: `name`, `version`, `chainId` and `verifyingContract` (this proxy),
-    ///         so an attestation signed for one deployment is no signature at all on another one with the same keys.
+    /// @notice EIP-712 domain of attestation digests: `name`, `version`, `chainId` and `verifyingContract` (this
+    ///         proxy), so an attestation signed for one deployment is no signature at all on another one with the
+    ///         same keys.
     string public constant EIP712_NAME = "Newton ChallengeVerifier";
     string public constant EIP712_VERSION = "1";
     bytes32 private constant EIP712_DOMAIN_TYPEHASH = keccak256(

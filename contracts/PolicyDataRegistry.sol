@@ -135,8 +135,9 @@ contract PolicyDataRegistry is IPolicyDataRegistry, PolicyRegistryBase {
     /// @param expireAfter Attestation lifetime in blocks after the reference block, in [1, MAX_EXPIRE_AFTER].
     /// @return policyDataInstanceId `keccak256(abi.encodePacked(uint8(0x01), block.chainid, client, templateId,
     ///         keccak256(params), expireAfter))`.
-    /// @dev Reverts `InstanceDeployerUnauthorized`, `InstanceClientZero`, `ExpireAfterZero`, `ExpireAfterTooLarge`, `TemplateNotRegistered`,
-    ///      `InstanceAlreadyDeployed`. Emits `InstanceDeployed`. The row is inert until the client points at it.
+    /// @dev Reverts `InstanceDeployerUnauthorized`, `InstanceClientZero`, `ExpireAfterZero`, `ExpireAfterTooLarge`,
+    ///      `TemplateNotRegistered`, `InstanceAlreadyDeployed`. Emits `InstanceDeployed`. The row is inert until the
+    ///      client points at it.
     function deployInstance(
         bytes32 templateId,
         address client,

@@ -141,9 +141,9 @@ contract PolicyRegistry is IPolicyRegistry, PolicyRegistryBase {
     ///        in the template's order: entry i instantiates `policyDataTemplateIdsOf(templateId)[i]`.
     /// @return policyInstanceId `keccak256(abi.encodePacked(block.chainid, client, templateId, keccak256(params),
     ///         expireAfter, keccak256(abi.encodePacked(policyDataInstanceIds))))`.
-    /// @dev Reverts `InstanceDeployerUnauthorized`, `InstanceClientZero`, `ExpireAfterZero`, `ExpireAfterTooLarge`, `TemplateNotRegistered`,
-    ///      `InstanceAlreadyDeployed`, `DataInstanceCountMismatch` (arity), and per entry, in order,
-    ///      `DataInstanceNotDeployed` (existence), `DataInstanceClientMismatch` (owner),
+    /// @dev Reverts `InstanceDeployerUnauthorized`, `InstanceClientZero`, `ExpireAfterZero`, `ExpireAfterTooLarge`,
+    ///      `TemplateNotRegistered`, `InstanceAlreadyDeployed`, `DataInstanceCountMismatch` (arity), and per entry, in
+    ///      order, `DataInstanceNotDeployed` (existence), `DataInstanceClientMismatch` (owner),
     ///      `DataInstanceTemplateMismatch` (kind). Emits `InstanceDeployed`.
     function deployInstance(
         bytes32 templateId,

@@ -155,8 +155,8 @@ abstract contract PolicyRegistryBase is IPolicyRegistryBase, Ownable2StepUpgrade
     }
 
     /// @dev Reverts `InstanceDeployerUnauthorized` unless deployment is permissionless or the caller is listed, then
-    ///      `InstanceClientZero`, `ExpireAfterZero` and `ExpireAfterTooLarge` (above `MAX_EXPIRE_AFTER`) for the instance
-    ///      arguments every registry shares.
+    ///      `InstanceClientZero`, `ExpireAfterZero` and `ExpireAfterTooLarge` (above `MAX_EXPIRE_AFTER`) for the
+    ///      instance arguments every registry shares.
     function _checkInstanceDeployment(address client, uint64 expireAfter) internal view {
         PolicyRegistryCommon storage c = _common();
         if (!c.instanceDeploymentPermissionless && !c.instanceDeployers[msg.sender]) {

@@ -68,8 +68,8 @@ interface IOperatorRegistry {
         uint64 operatorSetId
     );
     /// @notice Emitted once per `slashSigners`, after each signer's `OperatorSlashed`: the signers of set
-    ///         `operatorSetId` (`signerBitmap`, over that set's indexes) were slashed `bips` and removed from the active
-    ///         set, which continues as `newOperatorSetId`.
+    ///         `operatorSetId` (`signerBitmap`, over that set's indexes) were slashed `bips` and removed from the
+    ///         active set, which continues as `newOperatorSetId`.
     event SignersSlashed(
         uint64 indexed operatorSetId,
         uint256 signerBitmap,
