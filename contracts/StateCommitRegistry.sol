@@ -167,14 +167,18 @@ contract StateCommitRegistry is IStateCommitRegistry, Ownable2StepUpgradeable, U
 
         uint64 sequenceNo = commit.sequenceNo;
         CommitRecord storage record = $.commits[sequenceNo];
+        // A record a rollback left behind has a block; reading it first costs ~100 gas, since the write below pays
+        // the slot's cold access either way.
+        bool reused = record.committedAtBlock != 0;
         record.stateRoot = commit.stateRoot;
         record.writeIndexEnd = commit.writeIndexEnd;
         record.referenceBlock = commit.referenceBlock;
         record.operatorSetId = commit.operatorSetId;
         record.committedAtBlock = uint64(block.number);
         record.daCommitment = commit.daCommitment;
-        // Every field is written: a rollback leaves the dropped records in place (it only moves latestSequenceNo).
-        record.nonSignerBitmap = proof.nonSignerBitmap;
+        // Full participation is the common case: skip writing a zero, unless a rollback left a stale bitmap here
+        // (rollback only moves latestSequenceNo, so every other field is overwritten above).
+        if (proof.nonSignerBitmap != 0 || reused) record.nonSignerBitmap = proof.nonSignerBitmap;
         $.latestSequenceNo = sequenceNo;
         $.latestWriteIndexEnd = commit.writeIndexEnd;
 
