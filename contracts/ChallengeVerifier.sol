@@ -240,10 +240,11 @@ contract ChallengeVerifier is IChallengeVerifier, Ownable2StepUpgradeable, UUPSU
         return _attestationDigest(attestation);
     }
 
-    /// @notice The EIP-712 domain separator of attestation digests: `keccak256(abi.encode(
-    ///         keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"),
-    ///         keccak256(EIP712_NAME), keccak256(EIP712_VERSION), block.chainid, address(this)))`, computed on every
-    ///         call so that it follows the chain id (a fork) and is the proxy's address behind the proxy.
+    /// @inheritdoc IChallengeVerifier
+    /// @dev `keccak256(abi.encode(
+    ///      keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"),
+    ///      keccak256(EIP712_NAME), keccak256(EIP712_VERSION), block.chainid, address(this)))`, computed on every
+    ///      call so that it follows the chain id (a fork) and is the proxy's address behind the proxy.
     function domainSeparator() public view returns (bytes32) {
         return
             keccak256(

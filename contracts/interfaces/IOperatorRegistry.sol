@@ -90,8 +90,6 @@ interface IOperatorRegistry {
     error OperatorAlreadyRegistered(address operator);
     /// @notice `operator` is not in the active set.
     error OperatorNotActive(address operator);
-    /// @notice `operator` was never registered.
-    error OperatorUnknown(address operator);
     /// @notice The public key with hash `pubkeyHash` is already bound to `owner`.
     error OperatorPubkeyAlreadyUsed(bytes32 pubkeyHash, address owner);
     /// @notice `operator` re-registered with a key (`given`) other than the one bound to it (`bound`).
