@@ -135,7 +135,7 @@ library KeyOpening {
     ///      credited to the caller and, until `block.number + resolveWindowBlocks`, a descent may be opened below it.
     ///      A proof that shows another value, or a malformed path, proves the commit wrong (see `judge`): the bond is
     ///      credited back to the challenger and the commit punished. Reverts `OpeningUnknown`, `OpeningWrongStatus`,
-    ///      `OpeningResolveWindowClosed`, `OpeningKeyMismatch`, `OpeningCommitGone`, the write-witness errors of
+    ///      `OpeningCommitGone`, `OpeningResolveWindowClosed`, `OpeningKeyMismatch`, the write-witness errors of
     ///      `judge`, `JmtProofRootMismatch` (a proof for another key or another root), `JmtProofTooManySiblings`.
     ///      Emits `OpeningResolved` and `BondCredited`, or `CommitChallenged`, `BondCredited` and `OpeningSettled`.
     function resolveOpening(
@@ -148,13 +148,13 @@ library KeyOpening {
     ) external returns (Punishment memory punishment) {
         KeyOpeningStorage storage $ = _storage();
         IKeyOpening.Opening storage opening = _opening($, id, IKeyOpening.OpeningStatus.Open);
+        uint64 sequenceNo = opening.sequenceNo;
+        if (!_isLive(registry, sequenceNo, opening.commitKey)) revert IKeyOpening.OpeningCommitGone(id, sequenceNo);
         uint64 deadline = opening.deadline;
         if (block.number > deadline) revert IKeyOpening.OpeningResolveWindowClosed(id, deadline, block.number);
         if (write.keyHash != opening.keyHash) {
             revert IKeyOpening.OpeningKeyMismatch(id, opening.keyHash, write.keyHash);
         }
-        uint64 sequenceNo = opening.sequenceNo;
-        if (!_isLive(registry, sequenceNo, opening.commitKey)) revert IKeyOpening.OpeningCommitGone(id, sequenceNo);
         punishment = _judgeAnswer($, registry, operatorRegistry, id, opening, write, successor, proof);
         if (punishment.due) return punishment;
         opening.status = IKeyOpening.OpeningStatus.Resolved;
