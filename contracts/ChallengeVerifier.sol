@@ -169,14 +169,19 @@ contract ChallengeVerifier is IChallengeVerifier, IKeyOpening, Ownable2StepUpgra
         IStateCommitRegistry.CommitRecord memory commit = registry.commitAt(sequenceNo);
         if (sequenceNo == 0 || registry.isFinal(sequenceNo)) revert ChallengeCommitFinal(sequenceNo);
         bytes32 keyHash = write.keyHash;
-        (bool fraud, bytes32 expected, bytes32 committed) = KeyOpening.judge(registry, commit, write, successor, proof);
+        (bool fraud, bytes32 expected, bytes32 committed) = KeyOpening.judge(
+            address(registry),
+            commit,
+            write,
+            successor,
+            proof
+        );
         if (!fraud) revert ChallengeCommitMatches(sequenceNo, keyHash, expected);
 
         address[] memory signers = $.operatorRegistry.signersOf(commit.operatorSetId, commit.nonSignerBitmap);
         emit CommitChallenged(sequenceNo, keyHash, expected, committed, msg.sender, signers);
         _punish($, KeyOpening.Punishment(true, sequenceNo, commit, signers));
     }
-
 
     // ---------------------------------------------------------------------------------------------------------------
     // Key-opening challenge (data-availability game; logic in the KeyOpening library, run in this proxy's storage)
@@ -185,7 +190,7 @@ contract ChallengeVerifier is IChallengeVerifier, IKeyOpening, Ownable2StepUpgra
     /// @inheritdoc IKeyOpening
     /// @dev See `KeyOpening.openKey`: parameters, bond, windows, errors and events.
     function openKey(uint64 sequenceNo, bytes32 keyHash, uint256 parentId) external payable returns (uint256 id) {
-        return KeyOpening.openKey(_storage().stateCommitRegistry, sequenceNo, keyHash, parentId);
+        return KeyOpening.openKey(address(_storage().stateCommitRegistry), sequenceNo, keyHash, parentId);
     }
 
     /// @inheritdoc IKeyOpening
@@ -198,7 +203,8 @@ contract ChallengeVerifier is IChallengeVerifier, IKeyOpening, Ownable2StepUpgra
         JmtProof.SparseMerkleProof calldata proof
     ) external {
         ChallengeVerifierStorage storage $ = _storage();
-        _punish($, KeyOpening.resolveOpening($.stateCommitRegistry, $.operatorRegistry, id, write, successor, proof));
+        address registry = address($.stateCommitRegistry);
+        _punish($, KeyOpening.resolveOpening(registry, address($.operatorRegistry), id, write, successor, proof));
     }
 
     /// @inheritdoc IKeyOpening
@@ -206,7 +212,7 @@ contract ChallengeVerifier is IChallengeVerifier, IKeyOpening, Ownable2StepUpgra
     ///      through `_punishCommit`.
     function settleOpening(uint256 id) external {
         ChallengeVerifierStorage storage $ = _storage();
-        _punish($, KeyOpening.settleOpening($.stateCommitRegistry, $.operatorRegistry, id));
+        _punish($, KeyOpening.settleOpening(address($.stateCommitRegistry), address($.operatorRegistry), id));
     }
 
     /// @inheritdoc IKeyOpening
@@ -359,9 +365,10 @@ contract ChallengeVerifier is IChallengeVerifier, IKeyOpening, Ownable2StepUpgra
     ///      the commits the rollback removed (their challenges can then only be cancelled, bond refunded).
     function _punish(ChallengeVerifierStorage storage $, KeyOpening.Punishment memory p) private {
         if (!p.due) return;
-        uint64 latestHeld = KeyOpening.latestIfHeld($.stateCommitRegistry);
+        address registry = address($.stateCommitRegistry);
+        uint64 latestHeld = KeyOpening.latestIfHeld(registry);
         _punishCommit($, p.sequenceNo, p.commit, p.signers);
-        if (latestHeld != 0) KeyOpening.dropHoldsFrom($.stateCommitRegistry, p.sequenceNo, latestHeld);
+        if (latestHeld != 0) KeyOpening.dropHoldsFrom(registry, p.sequenceNo, latestHeld);
     }
 
     function _attestationDigest(PolicyAttestation calldata a) private pure returns (bytes32) {

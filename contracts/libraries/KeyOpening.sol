@@ -60,7 +60,7 @@ library KeyOpening {
     // ---------------------------------------------------------------------------------------------------------------
 
     /// @notice Challenges commit `sequenceNo` to open `keyHash`; `msg.value` must be exactly `challengeBondWei`.
-    /// @param registry The StateCommitRegistry.
+    /// @param registryAddress The StateCommitRegistry.
     /// @param sequenceNo The commit challenged.
     /// @param keyHash The 32-byte key to open; any 32 bytes (a key never written is answered by an exclusion proof).
     /// @param parentId 0 to challenge the root: the commit must be ≥ 1 and inside its challenge window
@@ -73,11 +73,12 @@ library KeyOpening {
     ///      `CommitUnknown`, `OpeningDescentInvalid`. Emits `OpeningChallenged` (and the registry's
     ///      `FinalityHeldFrom` when the lowest held commit changes).
     function openKey(
-        IStateCommitRegistry registry,
+        address registryAddress,
         uint64 sequenceNo,
         bytes32 keyHash,
         uint256 parentId
     ) external returns (uint256 id) {
+        IStateCommitRegistry registry = IStateCommitRegistry(registryAddress);
         KeyOpeningStorage storage $ = _storage();
         uint64 window = $.resolveWindowBlocks;
         if (window == 0) revert IKeyOpening.OpeningConfigInvalid($.challengeBondWei, window);
@@ -123,7 +124,7 @@ library KeyOpening {
     }
 
     /// @notice Answers Open challenge `id`, at or before its `deadline` block.
-    /// @param registry The StateCommitRegistry.
+    /// @param registryAddress The StateCommitRegistry.
     /// @param operatorRegistry The OperatorRegistry (to name the signers of a commit proven wrong).
     /// @param id The challenge.
     /// @param write The key's latest write below the commit's `writeIndexEnd`, or a NO_WRITE record for the key (as in
@@ -139,13 +140,14 @@ library KeyOpening {
     ///      `judge`, `JmtProofRootMismatch` (a proof for another key or another root), `JmtProofTooManySiblings`.
     ///      Emits `OpeningResolved` and `BondCredited`, or `CommitChallenged`, `BondCredited` and `OpeningSettled`.
     function resolveOpening(
-        IStateCommitRegistry registry,
-        IOperatorRegistry operatorRegistry,
+        address registryAddress,
+        address operatorRegistry,
         uint256 id,
         WriteLog.WriteRecord calldata write,
         IChallengeVerifier.SuccessorWitness calldata successor,
         JmtProof.SparseMerkleProof calldata proof
     ) external returns (Punishment memory punishment) {
+        IStateCommitRegistry registry = IStateCommitRegistry(registryAddress);
         KeyOpeningStorage storage $ = _storage();
         IKeyOpening.Opening storage opening = _opening($, id, IKeyOpening.OpeningStatus.Open);
         uint64 sequenceNo = opening.sequenceNo;
@@ -155,7 +157,16 @@ library KeyOpening {
         if (write.keyHash != opening.keyHash) {
             revert IKeyOpening.OpeningKeyMismatch(id, opening.keyHash, write.keyHash);
         }
-        punishment = _judgeAnswer($, registry, operatorRegistry, id, opening, write, successor, proof);
+        punishment = _judgeAnswer(
+            $,
+            registry,
+            IOperatorRegistry(operatorRegistry),
+            id,
+            opening,
+            write,
+            successor,
+            proof
+        );
         if (punishment.due) return punishment;
         opening.status = IKeyOpening.OpeningStatus.Resolved;
         uint64 descendDeadline = uint64(block.number) + $.resolveWindowBlocks;
@@ -165,7 +176,7 @@ library KeyOpening {
     }
 
     /// @notice Ends Open or Resolved challenge `id`.
-    /// @param registry The StateCommitRegistry.
+    /// @param registryAddress The StateCommitRegistry.
     /// @param operatorRegistry The OperatorRegistry.
     /// @param id The challenge.
     /// @return punishment Due when an unanswered challenge expired on a live commit.
@@ -175,10 +186,11 @@ library KeyOpening {
     ///      Closed (its hold on finality ends). Reverts `OpeningUnknown`, `OpeningWrongStatus` (e.g. settled twice),
     ///      `OpeningNotExpired`. Emits `OpeningSettled` (and `BondCredited`).
     function settleOpening(
-        IStateCommitRegistry registry,
-        IOperatorRegistry operatorRegistry,
+        address registryAddress,
+        address operatorRegistry,
         uint256 id
     ) external returns (Punishment memory punishment) {
+        IStateCommitRegistry registry = IStateCommitRegistry(registryAddress);
         KeyOpeningStorage storage $ = _storage();
         IKeyOpening.Opening storage opening = _opening($, id, IKeyOpening.OpeningStatus.None);
         IKeyOpening.OpeningStatus status = opening.status;
@@ -205,7 +217,7 @@ library KeyOpening {
             emit IKeyOpening.OpeningSettled(id, sequenceNo, IKeyOpening.OpeningStatus.Closed, new address[](0));
             return punishment;
         }
-        return _slashThrough($, operatorRegistry, id, opening, registry.commitAt(sequenceNo));
+        return _slashThrough($, IOperatorRegistry(operatorRegistry), id, opening, registry.commitAt(sequenceNo));
     }
 
     /// @notice Sends the caller every bond credited to it (pull payment: the credit is zeroed before the transfer).
@@ -233,14 +245,14 @@ library KeyOpening {
     }
 
     /// @notice The latest sequence number when any commit is held (the bound of `dropHoldsFrom`'s scan), else 0.
-    function latestIfHeld(IStateCommitRegistry registry) external view returns (uint64) {
+    function latestIfHeld(address registry) external view returns (uint64) {
         if (_storage().finalityHeldFrom == 0) return 0;
-        return _latestSequenceNo(registry);
+        return _latestSequenceNo(IStateCommitRegistry(registry));
     }
 
     /// @notice Commits `sequenceNo..latestSequenceNo` were rolled back: their holds go with them (their challenges can
     ///         then only be cancelled, bond refunded). Bounded: one storage word per 256 commits.
-    function dropHoldsFrom(IStateCommitRegistry registry, uint64 sequenceNo, uint64 latestSequenceNo) external {
+    function dropHoldsFrom(address registry, uint64 sequenceNo, uint64 latestSequenceNo) external {
         KeyOpeningStorage storage $ = _storage();
         uint64 heldFrom = $.finalityHeldFrom;
         if (heldFrom == 0) return;
@@ -250,7 +262,7 @@ library KeyOpening {
             if ($.heldSequenceWords[word] != 0) delete $.heldSequenceWords[word];
         }
         // heldFrom is the lowest held commit: when it was rolled back, so was every held one.
-        if (heldFrom >= sequenceNo) _setHeldFrom($, registry, 0);
+        if (heldFrom >= sequenceNo) _setHeldFrom($, IStateCommitRegistry(registry), 0);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -269,13 +281,13 @@ library KeyOpening {
     /// @dev Reverts `ChallengeWriteNotCovered`, `ChallengeWriteRecordMismatch`, `ChallengeSuccessorInvalid`,
     ///      `JmtProofRootMismatch`, `JmtProofTooManySiblings`.
     function judge(
-        IStateCommitRegistry registry,
+        address registry,
         IStateCommitRegistry.CommitRecord memory commit,
         WriteLog.WriteRecord calldata write,
         IChallengeVerifier.SuccessorWitness calldata successor,
         JmtProof.SparseMerkleProof calldata proof
     ) public view returns (bool fraud, bytes32 expected, bytes32 committed) {
-        _checkLatestWrite(registry, write, successor, commit.writeIndexEnd);
+        _checkLatestWrite(IStateCommitRegistry(registry), write, successor, commit.writeIndexEnd);
         expected = write.writeIndex == WriteLog.NO_WRITE ? bytes32(0) : write.valueHash;
         bool malformed;
         bool present;
@@ -332,7 +344,7 @@ library KeyOpening {
         JmtProof.SparseMerkleProof calldata proof
     ) private returns (Punishment memory punishment) {
         IStateCommitRegistry.CommitRecord memory commit = registry.commitAt(opening.sequenceNo);
-        (bool fraud, bytes32 expected, bytes32 committed) = judge(registry, commit, write, successor, proof);
+        (bool fraud, bytes32 expected, bytes32 committed) = judge(address(registry), commit, write, successor, proof);
         if (!fraud) return punishment;
         punishment = _slashThrough($, operatorRegistry, id, opening, commit);
         emit IChallengeVerifier.CommitChallenged(
@@ -451,10 +463,12 @@ library KeyOpening {
         uint64 index = write.writeIndex;
         if (index != WriteLog.NO_WRITE) {
             if (index >= writeIndexEnd) revert IChallengeVerifier.ChallengeWriteNotCovered(index, writeIndexEnd);
-            if (registry.writeRecordHashAt(index) != WriteLog.hash(write)) revert IChallengeVerifier.ChallengeWriteRecordMismatch(index);
+            if (registry.writeRecordHashAt(index) != WriteLog.hash(write))
+                revert IChallengeVerifier.ChallengeWriteRecordMismatch(index);
         }
         if (successor.keyHasNoLaterWrite) {
-            if (registry.latestWriteIndex(write.keyHash) != index) revert IChallengeVerifier.ChallengeSuccessorInvalid(write.keyHash);
+            if (registry.latestWriteIndex(write.keyHash) != index)
+                revert IChallengeVerifier.ChallengeSuccessorInvalid(write.keyHash);
             return;
         }
         WriteLog.WriteRecord calldata next = successor.next;

@@ -172,7 +172,8 @@ export async function playGame(
       return { outcome: "slashed", rounds, via: "fraud", gas };
     }
     if (move.kind === "none") {
-      await mine(RESOLVE_WINDOW + 1n);
+      // Past the descent window and the commit's challenge window: settled, the commit is final.
+      await mine(RESOLVE_WINDOW + 1n + (await ctx.stateCommitRegistry.challengeWindowBlocks()));
       await track(verifier.settleOpening(id));
       return { outcome: "survived", rounds, gas };
     }
