@@ -242,7 +242,7 @@ contract ChallengeVerifier is IChallengeVerifier, IKeyOpening, Ownable2StepUpgra
     }
 
     /// @notice Sets the opening challenge's bond (wei, in (0, 2^96)) and resolve window (blocks, > 0) (owner only).
-    ///         Applies to challenges opened afterwards; a resolved challenge's descent window equals the resolve window.
+    ///         Applies to challenges opened afterwards; a resolved challenge's descent window is the resolve window.
     /// @dev Reverts `OpeningConfigInvalid`. Emits `OpeningConfigUpdated`.
     function setOpeningConfig(uint256 challengeBondWei, uint64 resolveWindowBlocks) external onlyOwner {
         KeyOpening.setOpeningConfig(challengeBondWei, resolveWindowBlocks);

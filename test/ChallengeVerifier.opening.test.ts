@@ -93,7 +93,7 @@ describe("ChallengeVerifier key-opening challenge", function () {
 
     it("random root: an opening nobody can answer rolls the commit back and slashes its signers", async function () {
       const ctx = await loadFixture(fixture);
-      await commitRoot(ctx, ethers.id("garbage root"), ctx.end);
+      await commitRoot(ctx, ethers.id("garbage root") as Hex, ctx.end);
       const id = await openKey(ctx, 1n, ctx.key("k1"));
       await mine(RESOLVE_WINDOW - 2n);
       await expect(ctx.challengeVerifier.settleOpening(id))
@@ -209,7 +209,7 @@ describe("ChallengeVerifier key-opening challenge", function () {
     it("a rollback cancels the challenges on the commits it drops: bond refunded once, hold released", async function () {
       const ctx = await loadFixture(fixture);
       const honest1 = honestTree(ctx.records, ctx.end);
-      await commitRoot(ctx, ethers.id("wrong root 1"), ctx.end);
+      await commitRoot(ctx, ethers.id("wrong root 1") as Hex, ctx.end);
       await commitRoot(ctx, vhash(honest1), ctx.end);
       const id1 = await openKey(ctx, 1n, ctx.key("k1"));
       const id2 = await openKey(ctx, 2n, ctx.key("k2"), 0n, ctx.alice);

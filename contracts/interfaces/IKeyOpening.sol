@@ -35,7 +35,7 @@ interface IKeyOpening {
     /// @param challenger Who posted the bond (gets it back unless a correct answer is given).
     /// @param sequenceNo The commit challenged.
     /// @param level Depth in key bits of the subtree this challenge disputes: 0 for a challenge of the root; for a
-    ///        descent, 1 + the leading bits its key shares with its parent's key. A descent's level exceeds its parent's.
+    ///        descent, 1 + the leading bits its key shares with its parent's key (so it exceeds its parent's level).
     /// @param status See `OpeningStatus`.
     /// @param keyHash The 32-byte key to open (any 32 bytes: it need not have been written).
     /// @param commitKey keccak256(sequenceNo, stateRoot, committedAtBlock) of the commit when opened: a rolled-back and

@@ -331,7 +331,7 @@ library KeyOpening {
         }
     }
 
-    /// @dev Judges an answer to challenge `id`; when it proves the commit wrong, ends the challenge as Slashed and emits
+    /// @dev Judges an answer to challenge `id`; when it proves the commit wrong, ends the challenge Slashed and emits
     ///      `CommitChallenged` (split out of `resolveOpening` for stack depth).
     function _judgeAnswer(
         KeyOpeningStorage storage $,

@@ -49,6 +49,7 @@ export {
 export * from "./indexer";
 export {
   CHALLENGE_VERIFIER_ABI,
+  OPENING_STATUS,
   OPERATOR_REGISTRY_ABI,
   STATE_COMMIT_REGISTRY_ABI,
   type KeeperAddresses,

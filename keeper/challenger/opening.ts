@@ -166,9 +166,11 @@ function pathNodes(key: Uint8Array, terminal: Uint8Array, siblingsLeafFirst: rea
 }
 
 /**
- * The challenger's move after challenge (key `keyHash`, level `level`) was resolved with `proof`.
- * @param correct - the challenger's correct tree at the commit.
- * @param valueHashOf - the write log's value hash of a key at the commit (null: absent).
+ * The challenger's move after challenge (key `keyHash`, level `level`) was resolved with `proof` (the revealed
+ * path), against `correct` (the challenger's correct tree at the commit). Walking down from the disputed level:
+ * a path node equal to the correct one means nothing is wrong below (`none`); a wrong terminal names a misstated key
+ * (`fraud`, with the revealed proof); a correct path child means the sibling is where the tree goes wrong (or the
+ * node is an uncollapsed lone leaf), so the next key opened lies below that sibling (`descend`, level + ≥ 1).
  */
 export function nextOpeningMove(args: {
   readonly keyHash: Hex;
@@ -192,15 +194,11 @@ export function nextOpeningMove(args: {
   const u = cSiblings.length;
   const cTerminal = cp.leaf ? leafHash(cp.leaf.keyHash, cp.leaf.valueHash) : PLACEHOLDER;
   const cNodes = pathNodes(key, cTerminal, cSiblings);
-  // The correct hash of key's depth-j prefix, and of its sibling prefix, for any j (beyond the correct terminal the
-  // subtree holds at most the terminal's leaf).
+  // The correct hash of key's depth-j prefix for any j (beyond the correct terminal the subtree holds at most the
+  // terminal's leaf).
   const corrNode = (j: number): Uint8Array => {
     if (j <= u) return cNodes[j];
     return cp.leaf && sharedBits(cp.leaf.keyHash, key) >= j ? cTerminal : PLACEHOLDER;
-  };
-  const corrSibling = (j: number): Uint8Array => {
-    if (j <= u) return cSiblings[u - j];
-    return cp.leaf && sharedBits(cp.leaf.keyHash, key) === j - 1 ? cTerminal : PLACEHOLDER;
   };
   const someKeyUnder = (prefix: Uint8Array, bits: number): Uint8Array | undefined =>
     correct.keysUnder(prefix, bits, 1)[0];
