@@ -23,6 +23,7 @@ import {
 import type { OperatorRegistry } from "../typechain-types";
 import { type Row, executionGas, ratio, table } from "./gas/report";
 import { challenges } from "./gas/challenge";
+import { openings } from "./gas/opening";
 
 const DIGEST = ethers.keccak256(ethers.toUtf8Bytes("newton-state gas benchmark"));
 /** −G1 generator, 128-byte EIP-2537 encoding (y = p − y_G1). */
@@ -156,6 +157,7 @@ async function main(): Promise<void> {
   await writes();
   await operatorsAndCommits();
   await challenges();
+  await openings();
 }
 
 main().catch((err: unknown) => {

@@ -337,14 +337,21 @@ describe("ChallengeVerifier key-opening challenge", function () {
         v,
         "OpeningDescentInvalid",
       );
-      // Level 0 parent: any other key is deeper (level = shared bits + 1).
-      const flipped = ethers.toBeHex(BigInt(key) ^ 1n, 32) as Hex;
-      await v.openKey(1, flipped, id, { value: OPENING_BOND });
+      // A descent must branch off the revealed path at one of its siblings: sharing all of its bits is too deep.
+      const depth = vprove(honest, ethers.getBytes(key))!.siblings.length;
+      expect((await ctx.challengeVerifier.openingAt(id)).revealedDepth).to.equal(depth);
+      const keyN = BigInt(key);
+      const below = (bits: number) => ethers.toBeHex(keyN ^ (1n << BigInt(255 - bits)), 32) as Hex; // shares `bits`
+      await expect(v.openKey(1, below(depth), id, { value: OPENING_BOND })).to.be.revertedWithCustomError(
+        v,
+        "OpeningDescentInvalid",
+      );
+      await v.openKey(1, below(depth - 1), id, { value: OPENING_BOND });
       const child = await ctx.challengeVerifier.openingCount();
-      expect((await ctx.challengeVerifier.openingAt(child)).level).to.equal(256);
-      await answer(ctx, child, flipped, honest);
-      // Below level 256 nothing is deeper.
-      await expect(v.openKey(1, key, child, { value: OPENING_BOND })).to.be.revertedWithCustomError(
+      expect((await ctx.challengeVerifier.openingAt(child)).level).to.equal(depth);
+      await answer(ctx, child, below(depth - 1), honest);
+      // Below it, a key sharing fewer bits than its level is not deeper.
+      await expect(v.openKey(1, below(depth - 2), child, { value: OPENING_BOND })).to.be.revertedWithCustomError(
         v,
         "OpeningDescentInvalid",
       );

@@ -15,8 +15,9 @@ import {IChallengeVerifier} from "./IChallengeVerifier.sol";
 ///         `resolveWindowBlocks`. No answer: the commit is rolled back and its signers slashed. An answer that
 ///         misstates K or reveals a malformed path: the same. A correct answer reveals the siblings on K's path, so a
 ///         challenger holding the correct tree can open a key below a sibling that differs (a descent); each descent
-///         must share strictly more leading bits with its parent's key than the parent's level, so a chain has at most
-///         257 rounds and ends at a key nobody can open or a leaf that is provably wrong.
+///         must share strictly more leading bits with its parent's key than the parent's level (and branch off the
+///         revealed path at one of its siblings), so a chain has at most 257 rounds — no more than the depth of the
+///         tree the answers reveal — and ends at a key nobody can open or a leaf that is provably wrong.
 interface IKeyOpening {
     /// @notice Lifecycle of one opening challenge.
     /// @dev None: no such id. Open: awaiting a proof until `deadline`. Resolved: answered; until `deadline` a descent
@@ -42,6 +43,8 @@ interface IKeyOpening {
     ///        recommitted sequence number is another commit.
     /// @param bond The bond posted, in wei.
     /// @param deadline Last block (inclusive) to resolve while Open, or to descend while Resolved.
+    /// @param revealedDepth Once Resolved: the depth (siblings) of the path the answer revealed. A descent must branch
+    ///        off that path at a revealed sibling, so a chain is never deeper than the tree the answers reveal.
     struct Opening {
         address challenger;
         uint64 sequenceNo;
@@ -51,6 +54,7 @@ interface IKeyOpening {
         bytes32 commitKey;
         uint96 bond;
         uint64 deadline;
+        uint16 revealedDepth;
     }
 
     /// @notice Emitted when key `keyHash` must be opened against commit `sequenceNo` by block `deadline`.
@@ -103,7 +107,7 @@ interface IKeyOpening {
     /// @notice The challenged commit was rolled back: settle the challenge for a refund instead.
     error OpeningCommitGone(uint256 id, uint64 sequenceNo);
     /// @notice A descent must name a Resolved parent inside its descent window whose key shares at least the parent's
-    ///         level in leading bits with the new key (and differs from it).
+    ///         level, and fewer than the parent's revealed depth, in leading bits with the new key.
     error OpeningDescentInvalid(uint256 parentId, bytes32 keyHash);
     /// @notice No bond is credited to the caller.
     error BondNothingToWithdraw(address account);

@@ -23,7 +23,8 @@ import {IStateCommitRegistry} from "../interfaces/IStateCommitRegistry.sol";
 ///      Finality: a commit with an Open or Resolved challenge is held non-final, and so is every later commit (the
 ///      registry's `finalityHeldFrom` is the lowest held sequence number), so finality stays monotone.
 ///      Rounds: a descent's level (1 + leading bits its key shares with its parent's key) strictly exceeds its
-///      parent's, and a level is at most 256, so a chain has at most 257 rounds. A root challenge may only be opened
+///      parent's and is at most the depth of the path the parent's answer revealed (≤ 256), so a chain has at most
+///      257 rounds, and against a tree of depth d (≈ log2 of the leaf count for an honest JMT) at most d + 1. A root challenge may only be opened
 ///      inside the commit's challenge window and each round lasts at most 2 × `resolveWindowBlocks` (answer, then
 ///      descend), so a commit is final at the latest `challengeWindowBlocks + 257 × 2 × resolveWindowBlocks` blocks
 ///      (plus the settle transaction) after it landed, or is rolled back.
@@ -65,8 +66,9 @@ library KeyOpening {
     /// @param keyHash The 32-byte key to open; any 32 bytes (a key never written is answered by an exclusion proof).
     /// @param parentId 0 to challenge the root: the commit must be ≥ 1 and inside its challenge window
     ///        (`block.number < committedAtBlock + challengeWindowBlocks`). Otherwise a descent below Resolved challenge
-    ///        `parentId` of the same commit, opened by the parent's `deadline` block; `keyHash` must differ from the
-    ///        parent's key and share at least `parent.level` leading bits with it (its own level is that count + 1).
+    ///        `parentId` of the same commit, opened by the parent's `deadline` block; `keyHash` must share at least
+    ///        `parent.level` and fewer than `parent.revealedDepth` leading bits with the parent's key (it lies below a
+    ///        sibling the parent's answer revealed); its own level is that count + 1.
     /// @return id The new challenge's id (1, 2, …).
     /// @dev The commit, and every later one, stays non-final until the challenge is Closed, Slashed or Cancelled.
     ///      Reverts `OpeningConfigInvalid` (not configured), `OpeningBondMismatch`, `OpeningCommitNotChallengeable`,
@@ -100,7 +102,7 @@ library KeyOpening {
                 parent.status == IKeyOpening.OpeningStatus.Resolved &&
                     block.number <= parent.deadline &&
                     parent.sequenceNo == sequenceNo &&
-                    shared < 256 &&
+                    shared < parent.revealedDepth &&
                     shared >= parent.level;
             if (!valid || !_isLive(registry, sequenceNo, commitKey)) {
                 revert IKeyOpening.OpeningDescentInvalid(parentId, keyHash);
@@ -117,7 +119,8 @@ library KeyOpening {
             keyHash: keyHash,
             commitKey: commitKey,
             bond: uint96(msg.value),
-            deadline: deadline
+            deadline: deadline,
+            revealedDepth: 0
         });
         _hold($, registry, sequenceNo, commitKey);
         emit IKeyOpening.OpeningChallenged(id, sequenceNo, keyHash, parentId, level, msg.sender, msg.value, deadline);
@@ -171,6 +174,7 @@ library KeyOpening {
         opening.status = IKeyOpening.OpeningStatus.Resolved;
         uint64 descendDeadline = uint64(block.number) + $.resolveWindowBlocks;
         opening.deadline = descendDeadline;
+        opening.revealedDepth = uint16(proof.siblings.length);
         _credit($, msg.sender, id, opening.bond);
         emit IKeyOpening.OpeningResolved(id, sequenceNo, msg.sender, proof, descendDeadline);
     }

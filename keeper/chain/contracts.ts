@@ -51,7 +51,7 @@ export const CHALLENGE_VERIFIER_ABI = [
   "function resolveOpening(uint256 id, (uint64 writeIndex, uint8 namespace, bytes32 keyHash, bytes32 valueHash, uint32 byteLength, uint64 prevWriteIndex) write, (bool keyHasNoLaterWrite, (uint64 writeIndex, uint8 namespace, bytes32 keyHash, bytes32 valueHash, uint32 byteLength, uint64 prevWriteIndex) next) successor, (bool hasLeaf, bytes32 leafKeyHash, bytes32 leafValueHash, bytes32[] siblings) proof)",
   "function settleOpening(uint256 id)",
   "function withdrawBonds()",
-  "function openingAt(uint256 id) view returns ((address challenger, uint64 sequenceNo, uint16 level, uint8 status, bytes32 keyHash, bytes32 commitKey, uint96 bond, uint64 deadline))",
+  "function openingAt(uint256 id) view returns ((address challenger, uint64 sequenceNo, uint16 level, uint8 status, bytes32 keyHash, bytes32 commitKey, uint96 bond, uint64 deadline, uint16 revealedDepth))",
   "function openingCount() view returns (uint256)",
   "function openingConfig() view returns (uint256 challengeBondWei, uint64 resolveWindowBlocks)",
   "event OpeningChallenged(uint256 indexed id, uint64 indexed sequenceNo, bytes32 keyHash, uint256 indexed parentId, uint16 level, address challenger, uint256 bond, uint64 deadline)",
