@@ -1,8 +1,9 @@
 /**
  * Key-opening challenge gas at `BENCH_JMT_LEAVES` leaves (default 1 000 000): open, resolve by inclusion and by
- * exclusion, settle (answered → Closed; unanswered → rollback + 4 signers slashed), and a whole bisection against a
- * tree whose deepest internal node is withheld (every round's open + resolve, then the slash), beside the
- * `challengeCommit` it ends like (the direct fraud proof, measured in the same run).
+ * exclusion, settle (answered → Closed; unanswered → rollback + 3 signers slashed), and a whole bisection against a
+ * tree whose deepest internal node is withheld (every round's open + resolve, then the slash), beside its peer
+ * measured in the same run: the direct `challengeCommit` of a malformed path, what proving a wrong root costs when
+ * its tree is published.
  *
  * The tree is the canonical binary model of the JMT (`test/helpers/virtual-tree`, the same hashing as keeper/jmt),
  * so the million leaves need no write log: only the key resolved by inclusion is written on-chain; every other
@@ -20,7 +21,7 @@ import type { Hex } from "../../keeper/common";
 import type { SparseMerkleProof } from "../../keeper/jmt";
 import { OPENING_BOND, RESOLVE_WINDOW, deployNewtonStack } from "../../test/helpers/challenge";
 import { nextCommit } from "../../test/helpers/commits";
-import { type VNode, canonical, replaceAt, vhash, vprove } from "../../test/helpers/virtual-tree";
+import { type VNode, canonical, pushDown, replaceAt, vhash, vprove } from "../../test/helpers/virtual-tree";
 import { type Row, table } from "./report";
 
 const LEAVES = Number(process.env.BENCH_JMT_LEAVES ?? 1_000_000);
@@ -125,6 +126,26 @@ export async function openings(): Promise<void> {
   await mine(RESOLVE_WINDOW + 1n);
   const settleSlash = await gasOf(v.settleOpening(await v.openingCount()));
 
+  // Peer: the direct fraud proof the game ends like, when the tree is published (the written key's leaf left
+  // uncollapsed one level down: every key still reads correctly, only the path is malformed).
+  const pathBits: number[] = [];
+  let node: VNode = honest;
+  const writtenBytes = ethers.getBytes(written);
+  while (node.kind === "internal") {
+    const bit = (writtenBytes[pathBits.length >> 3] >> (7 - (pathBits.length & 7))) & 1;
+    pathBits.push(bit);
+    node = bit === 1 ? node.right : node.left;
+  }
+  const pushed = replaceAt(honest, pathBits, (leaf) => pushDown(leaf, pathBits.length));
+  const stack3 = await deployNewtonStack(owner, WEIGHTS, 42);
+  await (await stack3.stateCommitRegistry.connect(alice).proposeWrite(1, ethers.id("k"), valueHash, 1, "0x01")).wait();
+  seq = await commit(stack3, vhash(pushed));
+  const direct = await gasOf(
+    stack3.challengeVerifier
+      .connect(challenger)
+      .challengeCommit(seq, w.write, w.successor, vprove(pushed, writtenBytes)!),
+  );
+
   // A whole bisection: the deepest internal node of the tree is withheld.
   const stack2 = await deployNewtonStack(owner, WEIGHTS, 41);
   const v2 = stack2.challengeVerifier;
@@ -167,6 +188,7 @@ export async function openings(): Promise<void> {
       `whole bisection to a withheld node at depth ${deepest.length}: ${rounds} rounds (open + resolve each) + settle`,
       total,
     ],
+    [`peer: challengeCommit of a malformed path when the tree is published (rollback + 3 signers slashed)`, direct],
   ];
   table(
     `Key-opening challenge, ${LEAVES.toLocaleString("en-US")}-leaf tree (total transaction gas)`,
