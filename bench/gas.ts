@@ -26,6 +26,7 @@ import type { OperatorRegistry } from "../typechain-types";
 import { type Row, executionGas, ratio, table } from "./gas/report";
 import { challenges } from "./gas/challenge";
 import { slashing } from "./gas/slashing";
+import { openings } from "./gas/opening";
 
 const DIGEST = ethers.keccak256(ethers.toUtf8Bytes("newton-state gas benchmark"));
 /** −G1 generator, 128-byte EIP-2537 encoding (y = p − y_G1). */
@@ -161,6 +162,7 @@ async function main(): Promise<void> {
   await operatorsAndCommits();
   await challenges();
   await slashing();
+  await openings();
 }
 
 main().catch((err: unknown) => {

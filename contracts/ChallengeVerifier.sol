@@ -7,10 +7,12 @@ import {UUPSUpgradeable} from "@openzeppelin/contracts/proxy/utils/UUPSUpgradeab
 
 // Libraries
 import {JmtProof} from "./libraries/JmtProof.sol";
+import {KeyOpening} from "./libraries/KeyOpening.sol";
 import {WriteLog} from "./libraries/WriteLog.sol";
 
 // Interfaces
 import {IChallengeVerifier} from "./interfaces/IChallengeVerifier.sol";
+import {IKeyOpening} from "./interfaces/IKeyOpening.sol";
 import {IOperatorRegistry} from "./interfaces/IOperatorRegistry.sol";
 import {IPolicyDataRegistry} from "./interfaces/IPolicyDataRegistry.sol";
 import {IPolicyRegistry} from "./interfaces/IPolicyRegistry.sol";
@@ -22,9 +24,13 @@ import {IStateCommitRegistry} from "./interfaces/IStateCommitRegistry.sol";
 ///           in the StateCommitRegistry, signers slashed), or
 ///         - a policy attestation whose fields do not re-derive from this chain's registries at its reference block
 ///           (signers slashed, each attestation digest once).
+///         - a commit whose tree nobody will open: the key-opening challenge (`IKeyOpening`, logic in the linked
+///           `KeyOpening` library, state in its own ERC-7201 namespace of this proxy), a bonded game whose unanswered
+///           challenge rolls the commit back and slashes its signers, and whose answers let a challenger bisect down
+///           to a provably wrong leaf.
 ///         An honest commit or attestation can never be slashed: every check re-derives from on-chain state and
 ///         verified proofs, never from a hash the challenger supplies.
-contract ChallengeVerifier is IChallengeVerifier, Ownable2StepUpgradeable, UUPSUpgradeable {
+contract ChallengeVerifier is IChallengeVerifier, IKeyOpening, Ownable2StepUpgradeable, UUPSUpgradeable {
     /// @notice Semantic version of this implementation.
     // solhint-disable-next-line const-name-snakecase
     string public constant version = "1.0.0";
@@ -154,10 +160,12 @@ contract ChallengeVerifier is IChallengeVerifier, Ownable2StepUpgradeable, UUPSU
     /// @param successor Shows no write to the key lies between `write` and `writeIndexEnd_n` (see `SuccessorWitness`).
     /// @param proof A JMT proof for the key against commit n's root (inclusion with any value, or exclusion).
     /// @dev The write log determines the key's value at n: `write.valueHash` (absent when zero or when there was no
-    ///      write). The proof determines what the root holds. They must differ. Reverts `CommitUnknown`,
+    ///      write). The proof determines what the root holds. They must differ, or the proof's path must be malformed
+    ///      (`JmtProof.open`: a leaf off the key's path, or an uncollapsed lone leaf / empty subtree): a path no
+    ///      correctly built tree has is itself proof that the root is wrong. Reverts `CommitUnknown`,
     ///      `ChallengeCommitFinal`, `ChallengeWriteNotCovered`, `ChallengeWriteRecordMismatch`,
-    ///      `ChallengeSuccessorInvalid`, `JmtProofRootMismatch` / `JmtProofLeafNotOnPath` /
-    ///      `JmtProofTooManySiblings` (a proof that does not verify), `ChallengeCommitMatches`. Emits
+    ///      `ChallengeSuccessorInvalid`, `JmtProofRootMismatch` / `JmtProofTooManySiblings` (a proof that does not
+    ///      lead to the root), `ChallengeCommitMatches`. Emits
     ///      `CommitChallenged`, then rolls back n.. in the StateCommitRegistry and slashes n's signers.
     function challengeCommit(
         uint64 sequenceNo,
@@ -170,14 +178,83 @@ contract ChallengeVerifier is IChallengeVerifier, Ownable2StepUpgradeable, UUPSU
         IStateCommitRegistry.CommitRecord memory commit = registry.commitAt(sequenceNo);
         if (sequenceNo == 0 || registry.isFinal(sequenceNo)) revert ChallengeCommitFinal(sequenceNo);
         bytes32 keyHash = write.keyHash;
-        _checkLatestWrite(registry, write, successor, commit.writeIndexEnd);
-        bytes32 expected = write.writeIndex == WriteLog.NO_WRITE ? bytes32(0) : write.valueHash;
-        (, bytes32 committed) = JmtProof.resolve(commit.stateRoot, keyHash, proof);
-        if (committed == expected) revert ChallengeCommitMatches(sequenceNo, keyHash, expected);
+        (bool fraud, bytes32 expected, bytes32 committed) = KeyOpening.judge(
+            address(registry),
+            commit,
+            write,
+            successor,
+            proof
+        );
+        if (!fraud) revert ChallengeCommitMatches(sequenceNo, keyHash, expected);
 
         address[] memory signers = $.operatorRegistry.signersOf(commit.operatorSetId, commit.nonSignerBitmap);
         emit CommitChallenged(sequenceNo, keyHash, expected, committed, msg.sender, signers);
-        _punishCommit($, sequenceNo, commit, signers);
+        _punish($, KeyOpening.Punishment(true, sequenceNo, commit, signers));
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Key-opening challenge (data-availability game; logic in the KeyOpening library, run in this proxy's storage)
+    // ---------------------------------------------------------------------------------------------------------------
+
+    /// @inheritdoc IKeyOpening
+    /// @dev See `KeyOpening.openKey`: parameters, bond, windows, errors and events.
+    function openKey(uint64 sequenceNo, bytes32 keyHash, uint256 parentId) external payable returns (uint256 id) {
+        return KeyOpening.openKey(address(_storage().stateCommitRegistry), sequenceNo, keyHash, parentId);
+    }
+
+    /// @inheritdoc IKeyOpening
+    /// @dev See `KeyOpening.resolveOpening`; a wrong or malformed answer rolls the commit back and slashes its signers
+    ///      through `_punishCommit`, like `challengeCommit`.
+    function resolveOpening(
+        uint256 id,
+        WriteLog.WriteRecord calldata write,
+        SuccessorWitness calldata successor,
+        JmtProof.SparseMerkleProof calldata proof
+    ) external {
+        ChallengeVerifierStorage storage $ = _storage();
+        address registry = address($.stateCommitRegistry);
+        _punish($, KeyOpening.resolveOpening(registry, address($.operatorRegistry), id, write, successor, proof));
+    }
+
+    /// @inheritdoc IKeyOpening
+    /// @dev See `KeyOpening.settleOpening`; an unanswered challenge rolls the commit back and slashes its signers
+    ///      through `_punishCommit`.
+    function settleOpening(uint256 id) external {
+        ChallengeVerifierStorage storage $ = _storage();
+        _punish($, KeyOpening.settleOpening(address($.stateCommitRegistry), address($.operatorRegistry), id));
+    }
+
+    /// @inheritdoc IKeyOpening
+    /// @dev See `KeyOpening.withdrawBonds`.
+    function withdrawBonds() external {
+        KeyOpening.withdrawBonds();
+    }
+
+    /// @inheritdoc IKeyOpening
+    function openingAt(uint256 id) external view returns (Opening memory) {
+        return KeyOpening.openingAt(id);
+    }
+
+    /// @inheritdoc IKeyOpening
+    function openingCount() external view returns (uint256) {
+        return KeyOpening.openingCount();
+    }
+
+    /// @inheritdoc IKeyOpening
+    function bondCredit(address account) external view returns (uint256) {
+        return KeyOpening.bondCredit(account);
+    }
+
+    /// @inheritdoc IKeyOpening
+    function openingConfig() external view returns (uint256 challengeBondWei, uint64 resolveWindowBlocks) {
+        return KeyOpening.openingConfig();
+    }
+
+    /// @notice Sets the opening challenge's bond (wei, in (0, 2^96)) and resolve window (blocks, > 0) (owner only).
+    ///         Applies to challenges opened afterwards; a resolved challenge's descent window is the resolve window.
+    /// @dev Reverts `OpeningConfigInvalid`. Emits `OpeningConfigUpdated`.
+    function setOpeningConfig(uint256 challengeBondWei, uint64 resolveWindowBlocks) external onlyOwner {
+        KeyOpening.setOpeningConfig(challengeBondWei, resolveWindowBlocks);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -330,34 +407,14 @@ contract ChallengeVerifier is IChallengeVerifier, Ownable2StepUpgradeable, UUPSU
         );
     }
 
-    /// @dev Checks that `write` is the key's latest write below `writeIndexEnd` (or that there was none).
-    function _checkLatestWrite(
-        IStateCommitRegistry registry,
-        WriteLog.WriteRecord calldata write,
-        SuccessorWitness calldata successor,
-        uint64 writeIndexEnd
-    ) private view {
-        uint64 index = write.writeIndex;
-        if (index != WriteLog.NO_WRITE) {
-            if (index >= writeIndexEnd) revert ChallengeWriteNotCovered(index, writeIndexEnd);
-            if (registry.writeRecordHashAt(index) != WriteLog.hash(write)) revert ChallengeWriteRecordMismatch(index);
-        }
-        if (successor.keyHasNoLaterWrite) {
-            if (registry.latestWriteIndex(write.keyHash) != index) revert ChallengeSuccessorInvalid(write.keyHash);
-            return;
-        }
-        WriteLog.WriteRecord calldata next = successor.next;
-        // next is at or after the commit's end, is a write to the same key, and links straight back to `write`: so
-        // no write to the key lies strictly between them, in particular none in (index, writeIndexEnd).
-        bool valid =
-            next.writeIndex >= writeIndexEnd &&
-                next.writeIndex != WriteLog.NO_WRITE &&
-                next.keyHash == write.keyHash &&
-                next.prevWriteIndex == index;
-        if (!valid) revert ChallengeSuccessorInvalid(write.keyHash);
-        if (registry.writeRecordHashAt(next.writeIndex) != WriteLog.hash(next)) {
-            revert ChallengeWriteRecordMismatch(next.writeIndex);
-        }
+    /// @dev Carries out a punishment a commit game decided: `_punishCommit`, then drops the opening-challenge holds on
+    ///      the commits the rollback removed (their challenges can then only be cancelled, bond refunded).
+    function _punish(ChallengeVerifierStorage storage $, KeyOpening.Punishment memory p) private {
+        if (!p.due) return;
+        address registry = address($.stateCommitRegistry);
+        uint64 latestHeld = KeyOpening.latestIfHeld(registry);
+        _punishCommit($, p.sequenceNo, p.commit, p.signers);
+        if (latestHeld != 0) KeyOpening.dropHoldsFrom(registry, p.sequenceNo, latestHeld);
     }
 
     function _attestationDigest(PolicyAttestation calldata a) private view returns (bytes32) {

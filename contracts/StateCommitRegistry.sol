@@ -60,6 +60,8 @@ contract StateCommitRegistry is IStateCommitRegistry, Ownable2StepUpgradeable, U
         // Latest write index + 1 per key, so that 0 means "never written".
         mapping(bytes32 keyHash => uint64 latestIndexPlusOne) latestWrites;
         mapping(uint64 sequenceNo => CommitRecord) commits;
+        // Lowest sequence number an open opening challenge holds non-final (0: none); set by the challenge verifier.
+        uint64 finalityHeldFrom;
     }
 
     // keccak256(abi.encode(uint256(keccak256("newton.storage.StateCommitRegistry")) - 1)) & ~bytes32(uint256(0xff))
@@ -210,6 +212,18 @@ contract StateCommitRegistry is IStateCommitRegistry, Ownable2StepUpgradeable, U
         emit StateRolledBack(sequenceNo, latestSequenceNo, restored.stateRoot);
     }
 
+    /// @inheritdoc IStateCommitRegistry
+    /// @param sequenceNo The lowest sequence number with an open opening challenge, ≥ 1; 0 when none is open. Every
+    ///        commit at or after it stays non-final, so finality stays monotone: a later rollback of it (which drops
+    ///        every later commit) can never undo a commit already reported final.
+    /// @dev Only the challenge verifier. Reverts `RollbackCallerNotVerifier`. Emits `FinalityHeldFrom`.
+    function holdFinalityFrom(uint64 sequenceNo) external {
+        StateCommitRegistryStorage storage $ = _storage();
+        if (msg.sender != $.challengeVerifier) revert RollbackCallerNotVerifier(msg.sender);
+        $.finalityHeldFrom = sequenceNo;
+        emit FinalityHeldFrom(sequenceNo);
+    }
+
     // ---------------------------------------------------------------------------------------------------------------
     // Owner configuration
     // ---------------------------------------------------------------------------------------------------------------
@@ -276,10 +290,16 @@ contract StateCommitRegistry is IStateCommitRegistry, Ownable2StepUpgradeable, U
     }
 
     /// @inheritdoc IStateCommitRegistry
-    /// @dev Final ⇔ committed and `block.number ≥ committedAtBlock + challengeWindowBlocks`; genesis is final.
+    /// @dev Final ⇔ committed, `block.number ≥ committedAtBlock + challengeWindowBlocks`, and no opening challenge
+    ///      holds it or an earlier commit (`finalityHeldFrom` is 0 or above `sequenceNo`); genesis is final.
     function isFinal(uint64 sequenceNo) external view returns (bool) {
         StateCommitRegistryStorage storage $ = _storage();
         return sequenceNo <= $.latestSequenceNo && _isFinal($, sequenceNo);
+    }
+
+    /// @inheritdoc IStateCommitRegistry
+    function finalityHeldFrom() external view returns (uint64) {
+        return _storage().finalityHeldFrom;
     }
 
     /// @inheritdoc IStateCommitRegistry
@@ -414,6 +434,8 @@ contract StateCommitRegistry is IStateCommitRegistry, Ownable2StepUpgradeable, U
 
     function _isFinal(StateCommitRegistryStorage storage $, uint64 sequenceNo) private view returns (bool) {
         if (sequenceNo == 0) return true;
+        uint64 heldFrom = $.finalityHeldFrom;
+        if (heldFrom != 0 && heldFrom <= sequenceNo) return false;
         return block.number >= uint256($.commits[sequenceNo].committedAtBlock) + $.challengeWindowBlocks;
     }
 

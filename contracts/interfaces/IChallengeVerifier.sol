@@ -107,7 +107,8 @@ interface IChallengeVerifier {
     ) external view returns (bool);
 
     /// @notice Proves that non-final commit `sequenceNo` does not hold the value of the latest write to a key at or
-    ///         below its `writeIndexEnd`; rolls it back and slashes its signers.
+    ///         below its `writeIndexEnd`, or that a path of its tree is malformed; rolls it back and slashes its
+    ///         signers.
     function challengeCommit(
         uint64 sequenceNo,
         WriteLog.WriteRecord calldata write,

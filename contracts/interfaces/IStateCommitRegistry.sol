@@ -76,6 +76,9 @@ interface IStateCommitRegistry {
     /// @notice Emitted when the challenge window (blocks) changes.
     event ChallengeWindowBlocksUpdated(uint64 oldChallengeWindowBlocks, uint64 newChallengeWindowBlocks);
 
+    /// @notice Emitted when the challenge verifier changes the lowest sequence number held non-final (0: none).
+    event FinalityHeldFrom(uint64 sequenceNo);
+
     /// @notice `namespace` is not writable through the function called (user: 0x01–0x02; registries: 0x03–0x08).
     error WriteNamespaceInvalid(uint8 namespace);
     /// @notice `caller` is not the registered writer of `namespace`.
@@ -134,6 +137,13 @@ interface IStateCommitRegistry {
 
     /// @notice Drops commit `sequenceNo` and every later one (challenge verifier only).
     function rollback(uint64 sequenceNo) external;
+
+    /// @notice Holds commit `sequenceNo` and every later one non-final while an opening challenge is open on it
+    ///         (0 releases); only the challenge verifier.
+    function holdFinalityFrom(uint64 sequenceNo) external;
+
+    /// @notice The lowest sequence number held non-final by an open challenge (0: none).
+    function finalityHeldFrom() external view returns (uint64);
 
     /// @notice The typed digest operators sign for `commit` on this registry and chain.
     function commitDigest(StateCommit calldata commit) external view returns (bytes32);

@@ -124,6 +124,31 @@ library JmtProof {
         valueHash = present ? proof.leafValueHash : bytes32(0);
     }
 
+    /// @notice What a proof whose fold reaches `root` says about `keyHash`, and whether the path it reveals is itself
+    ///         impossible in a correctly built JMT.
+    /// @return malformed True when the path cannot occur in the canonical tree of any key set: its leaf is off the
+    ///         key's path (shares fewer leading bits with `keyHash` than the proof has siblings), or its deepest
+    ///         sibling is the empty subtree (a lone leaf or an empty subtree beside an empty one is always collapsed
+    ///         into its parent, so an honest proof never ends so). Either is proof that the root is wrong.
+    /// @return present Whether the path ends at `keyHash`'s own leaf.
+    /// @return valueHash That leaf's value hash (zero when absent).
+    /// @dev Canonical tree: a subtree with no key is the placeholder, with one key that key's leaf, with two or more
+    ///      `internalHash(left, right)`; `keeper/jmt` (penumbra jmt) produces exactly these roots. Reverts
+    ///      `JmtProofTooManySiblings` and `JmtProofRootMismatch` (the proof does not lead to `root`: it says nothing).
+    function open(
+        bytes32 root,
+        bytes32 keyHash,
+        SparseMerkleProof calldata proof
+    ) internal pure returns (bool malformed, bool present, bytes32 valueHash) {
+        bytes32 actual = computeRoot(keyHash, proof);
+        if (actual != root) revert JmtProofRootMismatch(keyHash, root, actual);
+        uint256 depth = proof.siblings.length;
+        present = proof.hasLeaf && proof.leafKeyHash == keyHash;
+        valueHash = present ? proof.leafValueHash : bytes32(0);
+        if (proof.hasLeaf && !present) malformed = commonPrefixBits(keyHash, proof.leafKeyHash) < depth;
+        if (depth != 0 && proof.siblings[0] == PLACEHOLDER) malformed = true;
+    }
+
     /// @notice Whether `proof` shows `keyHash` ↦ `valueHash` under `root` (false for any other statement or a proof
     ///         that does not lead to `root`).
     /// @dev Reverts only `JmtProofTooManySiblings` (malformed proof).

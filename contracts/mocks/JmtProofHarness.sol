@@ -33,6 +33,15 @@ contract JmtProofHarness {
         return JmtProof.resolve(root, keyHash, proof);
     }
 
+    /// @notice `JmtProof.open`.
+    function open(
+        bytes32 root,
+        bytes32 keyHash,
+        JmtProof.SparseMerkleProof calldata proof
+    ) external pure returns (bool malformed, bool present, bytes32 valueHash) {
+        return JmtProof.open(root, keyHash, proof);
+    }
+
     /// @notice `JmtProof.computeRoot` and its readable twin `computeRootReference`.
     function computeRoots(
         bytes32 keyHash,

@@ -46,7 +46,27 @@ export const CHALLENGE_VERIFIER_ABI = [
   "error ChallengeWriteRecordMismatch(uint64 writeIndex)",
   "error ChallengeSuccessorInvalid(bytes32 keyHash)",
   "error ChallengeWriteNotCovered(uint64 writeIndex, uint64 writeIndexEnd)",
+  // Key-opening challenge (IKeyOpening).
+  "function openKey(uint64 sequenceNo, bytes32 keyHash, uint256 parentId) payable returns (uint256 id)",
+  "function resolveOpening(uint256 id, (uint64 writeIndex, uint8 namespace, bytes32 keyHash, bytes32 valueHash, uint32 byteLength, uint64 prevWriteIndex) write, (bool keyHasNoLaterWrite, (uint64 writeIndex, uint8 namespace, bytes32 keyHash, bytes32 valueHash, uint32 byteLength, uint64 prevWriteIndex) next) successor, (bool hasLeaf, bytes32 leafKeyHash, bytes32 leafValueHash, bytes32[] siblings) proof)",
+  "function settleOpening(uint256 id)",
+  "function withdrawBonds()",
+  "function openingAt(uint256 id) view returns ((address challenger, uint64 sequenceNo, uint16 level, uint8 status, bytes32 keyHash, bytes32 commitKey, uint96 bond, uint64 deadline, uint16 revealedDepth))",
+  "function openingCount() view returns (uint256)",
+  "function openingConfig() view returns (uint256 challengeBondWei, uint64 resolveWindowBlocks)",
+  "event OpeningChallenged(uint256 indexed id, uint64 indexed sequenceNo, bytes32 keyHash, uint256 indexed parentId, uint16 level, address challenger, uint256 bond, uint64 deadline)",
+  "event OpeningResolved(uint256 indexed id, uint64 indexed sequenceNo, address indexed resolver, (bool hasLeaf, bytes32 leafKeyHash, bytes32 leafValueHash, bytes32[] siblings) proof, uint64 descendDeadline)",
+  "event OpeningSettled(uint256 indexed id, uint64 indexed sequenceNo, uint8 status, address[] signers)",
+  "error OpeningWrongStatus(uint256 id, uint8 status)",
+  "error OpeningResolveWindowClosed(uint256 id, uint64 deadline, uint256 blockNumber)",
+  "error OpeningNotExpired(uint256 id, uint64 deadline, uint256 blockNumber)",
+  "error OpeningCommitGone(uint256 id, uint64 sequenceNo)",
+  "error OpeningDescentInvalid(uint256 parentId, bytes32 keyHash)",
+  "error JmtProofRootMismatch(bytes32 keyHash, bytes32 expectedRoot, bytes32 actualRoot)",
 ] as const;
+
+/** `IKeyOpening.OpeningStatus` as the ABI's uint8. */
+export const OPENING_STATUS = { None: 0, Open: 1, Resolved: 2, Closed: 3, Slashed: 4, Cancelled: 5 } as const;
 
 export const stateCommitRegistryInterface = new Interface(STATE_COMMIT_REGISTRY_ABI);
 export const operatorRegistryInterface = new Interface(OPERATOR_REGISTRY_ABI);

@@ -54,6 +54,7 @@ export {
 export * from "./indexer";
 export {
   CHALLENGE_VERIFIER_ABI,
+  OPENING_STATUS,
   OPERATOR_REGISTRY_ABI,
   STATE_COMMIT_REGISTRY_ABI,
   type KeeperAddresses,

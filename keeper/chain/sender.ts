@@ -41,6 +41,8 @@ export interface TxRequest {
   readonly data: string;
   /** What it is, for logs and errors (e.g. "commitStateRoot(7)"). */
   readonly label: string;
+  /** Wei sent with the call (e.g. a challenge bond); default 0. */
+  readonly value?: bigint;
 }
 
 /**
@@ -115,7 +117,7 @@ export class TxSender {
     const from = this.wallet.address;
     let gas: bigint;
     try {
-      gas = await this.provider.estimateGas({ from, to: req.to, data: req.data });
+      gas = await this.provider.estimateGas({ from, to: req.to, data: req.data, value: req.value });
     } catch (err) {
       const reason = revertReason(err);
       if (reason !== undefined) {
@@ -128,7 +130,13 @@ export class TxSender {
     }
     const nonce = this.nonce ?? (await this.provider.getTransactionCount(from, "pending"));
     const gasLimit = (gas * BigInt(100 + this.opts.gasHeadroomPercent)) / 100n;
-    const response = await this.wallet.sendTransaction({ to: req.to, data: req.data, nonce, gasLimit });
+    const response = await this.wallet.sendTransaction({
+      to: req.to,
+      data: req.data,
+      nonce,
+      gasLimit,
+      value: req.value,
+    });
     this.nonce = nonce + 1;
     this.log.info(
       { label: req.label, txHash: response.hash, nonce, gasLimit: gasLimit.toString() },

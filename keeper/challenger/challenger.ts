@@ -13,8 +13,19 @@ import {
 import { Mutex, startHttpServer, stopHttpServer, type Hex, type KeeperMetrics, type Logger } from "../common";
 import type { EigenDaProxyClient } from "../da";
 import { JellyfishMerkleTree, type HashedWrite } from "../jmt";
-import { OverlayTreeStore, fetchDelta, syncToChain, type KeeperState, type SyncResult } from "../window";
+import {
+  OverlayTreeStore,
+  fetchDelta,
+  syncToChain,
+  type KeeperState,
+  type ScratchVersion,
+  type SyncResult,
+} from "../window";
+import { OpeningResolver } from "../operator/openings";
+import { LenientValueStore } from "../operator/lenient";
 import { buildCommitChallenge, type ClaimedTree, type CommitChallenge } from "./commit-challenge";
+import { type CorrectState, correctStateFrom } from "./opening";
+import { OpeningPlayer } from "./opening-player";
 
 /** Everything the challenger role needs, resolved by the CLI (frozen). */
 export interface ChallengerOptions {
@@ -53,6 +64,10 @@ export class Challenger {
   private readonly log: Logger;
   private readonly mutex = new Mutex();
   private readonly attempted = new Set<string>();
+  /** Answers opening challenges on commits this tree agrees with. */
+  private readonly resolver: OpeningResolver;
+  /** Plays the key-opening game on commits it cannot rebuild. */
+  private readonly player: OpeningPlayer;
   private unsubscribe?: () => void;
   private server?: Awaited<ReturnType<typeof startHttpServer>>["server"];
 
@@ -61,6 +76,8 @@ export class Challenger {
     private readonly deps: ChallengerDeps,
   ) {
     this.log = deps.logger.child({ module: "challenger" });
+    this.resolver = new OpeningResolver(opts.challengeVerifier, deps);
+    this.player = new OpeningPlayer(opts.challengeVerifier, deps);
   }
 
   async start(): Promise<void> {
@@ -101,6 +118,8 @@ export class Challenger {
           signal: this.deps.signal,
         });
         if (result.status === "diverged") await this.challenge(result);
+        await this.resolver.poll();
+        await this.player.poll();
       })
       .catch((err: unknown) =>
         this.log.warn({ message: err instanceof Error ? err.message : String(err) }, "check failed"),
@@ -117,10 +136,34 @@ export class Challenger {
       this.log.error({ sequenceNo: commit.sequenceNo.toString() }, "wrong commit is final; cannot challenge");
       return;
     }
-    const built = await this.buildChallenge(commit, version);
+    let built: CommitChallenge | undefined;
+    try {
+      built = await this.buildChallenge(commit, version);
+    } catch (err) {
+      // The delta is withheld or undecodable: only the key-opening game can prove this root wrong.
+      this.log.warn({ message: err instanceof Error ? err.message : String(err) }, "cannot rebuild the committed tree");
+    }
     this.attempted.add(id);
-    if (built === undefined) return;
-    await this.submit(built);
+    if (built !== undefined) {
+      await this.submit(built);
+      return;
+    }
+    if (this.player.playing(commit.sequenceNo) || BigInt(result.ours.version) !== commit.sequenceNo) return;
+    await this.player.open(commit, this.correctState(result.ours));
+    this.deps.metrics.challengesTotal.inc({ outcome: "opening" });
+  }
+
+  /** Our (correct) tree at the diverged commit: the persisted tree plus our version of its window, in memory. */
+  private correctState(ours: ScratchVersion): CorrectState {
+    const overlay = new OverlayTreeStore(this.deps.state.store);
+    const hasher = this.deps.state.tree.hasher;
+    new JellyfishMerkleTree({ store: overlay, hasher }).writeBatch(ours.batch);
+    // Values of the window may be known by hash only; proofs need the leaf, not the bytes.
+    const tree = new JellyfishMerkleTree({ store: new LenientValueStore(overlay), hasher });
+    const keys = (function* () {
+      for (const [key] of tree.exportSnapshot(ours.version)) yield key;
+    })();
+    return correctStateFrom((k) => tree.getWithProof(k, ours.version).proof, keys);
   }
 
   private async buildChallenge(commit: IndexedCommit, version: number): Promise<CommitChallenge | undefined> {

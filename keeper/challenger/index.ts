@@ -8,6 +8,9 @@
  * of the key against the wrong root. `Challenger` wires it: sync (keeper/window) → on divergence
  * fetch the committed delta, rebuild the claimed tree in memory over the persisted one, find a
  * differing key, submit through the transaction sender. DESIGN.md §3.5.
+ *
+ * `opening` plays the key-opening challenge: `openingAnswer` (what a resolver sends) and
+ * `nextOpeningMove` (the bisection: fraud proof, descent, or nothing to dispute).
  */
 export {
   type AbiSparseMerkleProof,
@@ -18,4 +21,16 @@ export {
   noWriteRecord,
   toAbiProof,
 } from "./commit-challenge";
+export {
+  type CorrectState,
+  type OpeningAnswer,
+  type OpeningMove,
+  correctStateFrom,
+  isMalformedPath,
+  keyBit,
+  latestWriteWitness,
+  nextOpeningMove,
+  openingAnswer,
+  sharedBits,
+} from "./opening";
 export { Challenger, type ChallengerDeps, type ChallengerOptions } from "./challenger";

@@ -51,6 +51,8 @@ export interface KeeperConfig {
     readonly passwordEnv?: string;
     readonly passwordFile?: string;
     readonly secretsKeyFile: string;
+    /** Optional funded key: with it the operator answers key-opening challenges on the commits it holds. */
+    readonly txKey?: TxKeyConfig;
   };
   readonly aggregator?: {
     readonly windowSeconds: number;
@@ -136,6 +138,7 @@ export const KEEPER_CONFIG_SCHEMA = {
         passwordEnv: { type: "string", minLength: 1 },
         passwordFile: { type: "string", minLength: 1 },
         secretsKeyFile: { type: "string", minLength: 1 },
+        txKey: TX_KEY,
       },
     },
     aggregator: {
@@ -230,6 +233,7 @@ export function loadKeeperConfig(
       keystore: abs(config.operator.keystore),
       passwordFile: config.operator.passwordFile && abs(config.operator.passwordFile),
       secretsKeyFile: abs(config.operator.secretsKeyFile),
+      txKey: config.operator.txKey && resolveTxKey(config.operator.txKey, abs),
     },
     aggregator: config.aggregator && { ...config.aggregator, txKey: resolveTxKey(config.aggregator.txKey, abs) },
     challenger: config.challenger && { txKey: resolveTxKey(config.challenger.txKey, abs) },

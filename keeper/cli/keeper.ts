@@ -20,7 +20,7 @@ import { OPERATOR_REGISTRY_ABI, STATE_COMMIT_REGISTRY_ABI, TxSender, createIndex
 import { Challenger } from "../challenger";
 import { createKeeperMetrics, createLogger } from "../common";
 import { EigenDaProxyClient, createDaMetrics } from "../da";
-import { Operator } from "../operator";
+import { OpeningResolver, Operator } from "../operator";
 import { KeeperState } from "../window";
 import {
   KeeperConfigError,
@@ -135,7 +135,19 @@ async function startRole(
         signWaitMs: config.timeouts.indexMs,
         maxRequestBytes: 1 << 20,
       },
-      common,
+      {
+        ...common,
+        // With a funded key the operator answers key-opening challenges from its tree.
+        openings:
+          op.txKey &&
+          new OpeningResolver(deployment.challengeVerifier, {
+            ...common,
+            sender: new TxSender(
+              { maxAttempts: config.tx.maxAttempts, receiptTimeoutMs: config.timeouts.receiptMs },
+              { wallet: txWallet(op.txKey, provider, env), logger, metrics, signal },
+            ),
+          }),
+      },
     );
   } else {
     const txKey = role === "aggregator" ? config.aggregator!.txKey : config.challenger!.txKey;

@@ -16,6 +16,11 @@
  * applied as a scratch version; only a matching root is signed (BLS over `stateCommitDigest`). The
  * scratch version is persisted when the chain's `StateRootCommitted` for it is indexed, and dropped
  * otherwise; nothing reaches the tree except through the chain.
+ *
+ * Key-opening challenges (`openings.ts`, when the config gives `operator.txKey`): every challenge on a
+ * commit the operator's tree holds is answered with the key's proof and write witness within the
+ * resolve window, and settled once its descent window is over (which releases the commit's finality).
  */
 export { Operator, type OperatorDeps } from "./operator";
+export { OpeningResolver, type OpeningResolverDeps, type OpeningView } from "./openings";
 export type { OperatorOptions } from "./options";

@@ -35,6 +35,7 @@ import {
   type SyncResult,
 } from "../window";
 import { LenientValueStore } from "./lenient";
+import type { OpeningResolver } from "./openings";
 import type { OperatorOptions } from "./options";
 
 /** Collaborators of {@link Operator}. */
@@ -47,6 +48,8 @@ export interface OperatorDeps {
   readonly metrics: KeeperMetrics;
   readonly registry: Registry;
   readonly signal: AbortSignal;
+  /** Answers key-opening challenges when the operator has a funded transaction key (see ./openings). */
+  readonly openings?: OpeningResolver;
 }
 
 /**
@@ -73,7 +76,10 @@ export class Operator {
 
   async start(): Promise<void> {
     await this.deps.chain.start();
-    this.unsubscribe = this.deps.chain.onUpdate(() => void this.sync());
+    const openings = this.deps.openings;
+    this.unsubscribe = this.deps.chain.onUpdate(() => {
+      void this.sync().then(() => openings?.poll());
+    });
     const { server, url } = await startHttpServer(
       this.opts.httpHost,
       this.opts.httpPort,

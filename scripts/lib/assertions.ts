@@ -93,6 +93,9 @@ export async function assertDeployment(
   const [commitBips, attestationBips] = await verifier.slashBips();
   expect("ChallengeVerifier.commitFraudSlashBips", config.commitFraudSlashBips, commitBips);
   expect("ChallengeVerifier.attestationSlashBips", config.attestationSlashBips, attestationBips);
+  const [challengeBondWei, resolveWindowBlocks] = await verifier.openingConfig();
+  expect("ChallengeVerifier.challengeBondWei", BigInt(config.challengeBondWei), challengeBondWei);
+  expect("ChallengeVerifier.resolveWindowBlocks", BigInt(config.resolveWindowBlocks), resolveWindowBlocks);
   for (const [ns, writer] of NAMESPACE_WRITERS) {
     const hex = `0x${ns.toString(16).padStart(2, "0")}`;
     expect(`StateCommitRegistry.namespaceWriter(${hex})`, proxyOf(deployment, writer), await scr.namespaceWriter(ns));

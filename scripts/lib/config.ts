@@ -56,6 +56,10 @@ export interface DeployConfig {
   readonly commitFraudSlashBips: number;
   /** Share of weight slashed per signer of a wrong attestation, in basis points (default 1 000 = 10 %). */
   readonly attestationSlashBips: number;
+  /** Bond of a key-opening challenge, in wei, as a decimal string (default "10000000000000000" = 0.01 ETH). */
+  readonly challengeBondWei: string;
+  /** Blocks to answer a key-opening challenge, and to descend below an answer (default 50). */
+  readonly resolveWindowBlocks: number;
   /** Blocks to wait for after each transaction, ≥ 1 (1 = mined; default 1). */
   readonly confirmations: number;
   /** The initial operator set (default none). */
@@ -82,6 +86,9 @@ export const DEPLOY_CONFIG_SCHEMA = {
     challengeWindowBlocks: { type: "integer", minimum: 1, default: 100 },
     commitFraudSlashBips: { type: "integer", minimum: 1, maximum: 10_000, default: 1_000 },
     attestationSlashBips: { type: "integer", minimum: 1, maximum: 10_000, default: 1_000 },
+    // (0, 2^96) wei: the contract stores the bond in 96 bits.
+    challengeBondWei: { type: "string", pattern: "^[1-9][0-9]{0,27}$", default: "10000000000000000" },
+    resolveWindowBlocks: { type: "integer", minimum: 1, default: 50 },
     confirmations: { type: "integer", minimum: 1, maximum: 100, default: 1 },
     operators: {
       type: "array",

@@ -10,10 +10,13 @@
  *  ─► ChallengeVerifier
  *  setNamespaceWriter 0x03,0x06–0x08 → PolicyDataRegistry; 0x04–0x05 → PolicyRegistry   (wiring)
  *  OperatorRegistry.setSlasher, StateCommitRegistry.setChallengeVerifier → ChallengeVerifier
+ *  ChallengeVerifier.setOpeningConfig(challengeBondWei, resolveWindowBlocks)              (opening game)
  *  registerOperator × config.operators                                                    (operators)
  *  transferOwnership(config.owner) when it is not the deployer                            (hand-over)
  *  assertDeployment                                                                       (assertions)
  * ```
+ * The ChallengeVerifier links the external `KeyOpening` library: it is deployed once and reused while its
+ * bytecode is unchanged (recorded under `libraries`), so re-running stays a no-op.
  * Every proxy is initialized with the deployer as owner (the wiring needs it); `config.owner`
  * receives ownership through Ownable2Step and must call `acceptOwnership()` on each contract.
  */
@@ -22,7 +25,7 @@ import os from "node:os";
 import path from "node:path";
 
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import { type ContractTransactionResponse, ZeroAddress, getAddress } from "ethers";
+import { type ContractTransactionResponse, ZeroAddress, getAddress, keccak256 } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 
 import { NAMESPACE_WRITERS, assertDeployment } from "./assertions";
@@ -155,6 +158,7 @@ export async function deployNewton(
   if (opts.upgrade) for (const name of CONTRACT_NAMES) await upgradeStep(ctx, name);
   await wireNamespaceWriters(ctx);
   await wireChallengeRoles(ctx);
+  await configureOpeningGame(ctx);
   await registerOperators(ctx);
   await handOverOwnership(ctx);
   if (JSON.stringify(deployment.config) !== JSON.stringify(config)) {
@@ -186,8 +190,11 @@ async function deployStep(ctx: Context, name: ContractName): Promise<void> {
     return;
   }
   const artifact = ctx.opts.implementations?.[name] ?? name;
-  const factory = await hre.ethers.getContractFactory(artifact, ctx.signer);
-  const proxy = await hre.upgrades.deployProxy(factory, DEPLOY_STEPS[name](ctx), { kind: "uups" });
+  const factory = await linkedFactory(ctx, artifact);
+  const proxy = await hre.upgrades.deployProxy(factory, DEPLOY_STEPS[name](ctx), {
+    kind: "uups",
+    unsafeAllowLinkedLibraries: true,
+  });
   const tx = proxy.deploymentTransaction();
   if (tx === null) throw new Error(`${name}: the upgrades plugin returned no deployment transaction`);
   const receipt = await tx.wait(ctx.config.confirmations);
@@ -211,16 +218,22 @@ async function upgradeStep(ctx: Context, name: ContractName): Promise<void> {
   const { hre, deployment } = ctx;
   const record = deployment.contracts[name]!;
   const artifact = ctx.opts.implementations?.[name] ?? name;
-  const factory = await hre.ethers.getContractFactory(artifact, ctx.signer);
+  const factory = await linkedFactory(ctx, artifact);
   const current = await hre.upgrades.erc1967.getImplementationAddress(record.proxy);
   // Deploys the new implementation if needed and checks the storage layout against the current one.
-  const prepared = (await hre.upgrades.prepareUpgrade(record.proxy, factory, { kind: "uups" })) as string;
+  const prepared = (await hre.upgrades.prepareUpgrade(record.proxy, factory, {
+    kind: "uups",
+    unsafeAllowLinkedLibraries: true,
+  })) as string;
   if (getAddress(prepared) === getAddress(current)) {
     ctx.log(`${name}: implementation ${current} is up to date`);
     return;
   }
   await requireOwner(ctx, name, `upgrade to ${prepared} (the owner must call upgradeToAndCall(${prepared}, 0x))`);
-  const upgraded = await hre.upgrades.upgradeProxy(record.proxy, factory, { kind: "uups" });
+  const upgraded = await hre.upgrades.upgradeProxy(record.proxy, factory, {
+    kind: "uups",
+    unsafeAllowLinkedLibraries: true,
+  });
   const tx = (upgraded as unknown as { deployTransaction?: ContractTransactionResponse }).deployTransaction;
   if (tx === undefined) throw new Error(`${name}: the upgrades plugin returned no upgrade transaction`);
   const receipt = (await tx.wait(ctx.config.confirmations))!;
@@ -235,6 +248,54 @@ async function upgradeStep(ctx: Context, name: ContractName): Promise<void> {
   ctx.sent += 1;
   writeDeployment(ctx.file, deployment);
   ctx.log(`${name}: upgraded to ${record.implementation} (${artifact}) in block ${receipt.blockNumber}`);
+}
+
+/** The contract factory of `artifact`, with every library it links deployed (or reused) first. */
+async function linkedFactory(ctx: Context, artifact: string) {
+  const { linkReferences } = await ctx.hre.artifacts.readArtifact(artifact);
+  const names = Object.values(linkReferences).flatMap((libs) => Object.keys(libs));
+  const libraries: Record<string, string> = {};
+  for (const lib of names) libraries[lib] = await libraryAddress(ctx, lib);
+  return ctx.hre.ethers.getContractFactory(artifact, { signer: ctx.signer, libraries });
+}
+
+/** The recorded library `name` when its on-chain code is the current artifact's; else deploys and records it. */
+async function libraryAddress(ctx: Context, name: string): Promise<string> {
+  const { hre, deployment } = ctx;
+  const { deployedBytecode } = await hre.artifacts.readArtifact(name);
+  const codeHash = keccak256(deployedBytecode);
+  const recorded = deployment.libraries?.[name];
+  if (recorded !== undefined) {
+    // A deployed library's code starts with PUSH20 <its own address> (call protection); the artifact has zeros there.
+    const code = await hre.ethers.provider.getCode(recorded.address);
+    const unlinked = code.length > 44 ? `0x73${"00".repeat(20)}${code.slice(44)}` : code;
+    if (keccak256(unlinked) === codeHash) return recorded.address;
+  }
+  const library = await (await hre.ethers.getContractFactory(name, ctx.signer)).deploy();
+  const tx = library.deploymentTransaction();
+  if (tx === null) throw new Error(`${name}: no deployment transaction`);
+  await tx.wait(ctx.config.confirmations);
+  const address = await library.getAddress();
+  deployment.libraries = { ...deployment.libraries, [name]: { address, codeHash, deployTxHash: tx.hash } };
+  ctx.sent += 1;
+  writeDeployment(ctx.file, deployment);
+  ctx.log(`${name}: deployed library ${address} (tx ${tx.hash})`);
+  return address;
+}
+
+/** Sets the key-opening challenge's bond and resolve window on the ChallengeVerifier when they differ. */
+async function configureOpeningGame(ctx: Context): Promise<void> {
+  const verifier = await ctx.hre.ethers.getContractAt(
+    "ChallengeVerifier",
+    proxyOf(ctx.deployment, "ChallengeVerifier"),
+    ctx.signer,
+  );
+  const [bond, window] = await verifier.openingConfig();
+  const { challengeBondWei, resolveWindowBlocks } = ctx.config;
+  if (bond === BigInt(challengeBondWei) && window === BigInt(resolveWindowBlocks)) return;
+  const step = `ChallengeVerifier.setOpeningConfig(${challengeBondWei}, ${resolveWindowBlocks})`;
+  await requireOwner(ctx, "ChallengeVerifier", step);
+  await send(ctx, step, verifier.setOpeningConfig(challengeBondWei, resolveWindowBlocks));
 }
 
 async function wireNamespaceWriters(ctx: Context): Promise<void> {

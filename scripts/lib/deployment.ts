@@ -44,6 +44,14 @@ export interface ContractRecord {
   readonly upgrades: UpgradeRecord[];
 }
 
+/** An externally linked library (deployed once, reused while its bytecode is unchanged). */
+export interface LibraryRecord {
+  readonly address: string;
+  /** keccak256 of its deployed bytecode. */
+  readonly codeHash: string;
+  readonly deployTxHash: string;
+}
+
 /** Any other transaction the deployment sent. */
 export interface TransactionRecord {
   /** What it did, e.g. `StateCommitRegistry.setNamespaceWriter(0x03, PolicyDataRegistry)`. */
@@ -60,6 +68,8 @@ export interface Deployment {
   /** The validated config of the latest run (keystore paths and env var names only, never secrets). */
   config: DeployConfig;
   readonly contracts: Partial<Record<ContractName, ContractRecord>>;
+  /** Linked libraries by name (e.g. `KeyOpening`, linked into the ChallengeVerifier); absent in older records. */
+  libraries?: Record<string, LibraryRecord>;
   readonly transactions: TransactionRecord[];
 }
 

@@ -115,8 +115,10 @@ describe("scripts/deploy", function () {
         expect(receipt.contractAddress).to.equal(record.proxy);
         expect(record.upgrades).to.deep.equal([]);
       }
-      // 5 proxies + 6 namespace writers + 2 challenge roles (slasher, rollback verifier) + 4 operators.
-      expect(transactionsSent).to.equal(17);
+      // 5 proxies + the KeyOpening library + 6 namespace writers + 2 challenge roles (slasher, rollback verifier)
+      // + the opening game's config + 4 operators.
+      expect(transactionsSent).to.equal(19);
+      expect(deployment.libraries?.KeyOpening?.address).to.match(/^0x[0-9a-fA-F]{40}$/);
       const verifier = deployment.contracts.ChallengeVerifier!.proxy;
       const operatorRegistry = await ethers.getContractAt(
         "OperatorRegistry",

@@ -35,6 +35,8 @@ const COMMON = {
 export async function makeOperatorProcesses(
   setup: KeeperSetup,
   indexes: readonly number[],
+  /** Funded transaction keys by operator index: those operators answer key-opening challenges. */
+  txKeys: Readonly<Record<number, string>> = {},
 ): Promise<{ procs: KeeperProcess[]; urls: string[]; ports: number[] }> {
   const procs: KeeperProcess[] = [];
   const urls: string[] = [];
@@ -57,12 +59,14 @@ export async function makeOperatorProcesses(
           keystore: setup.deployment.keystores[i],
           passwordEnv: "NEWTON_TEST_OPERATOR_PW",
           secretsKeyFile: setup.secretsKeyFile,
+          ...(txKeys[i] ? { txKey: { privateKeyEnv: "NEWTON_TEST_OPERATOR_TX_KEY" } } : {}),
         },
       }),
     );
     procs.push(
       new KeeperProcess(`operator-${i}`, "operator", file, setup.dir, {
         NEWTON_TEST_OPERATOR_PW: "keeper test password",
+        ...(txKeys[i] ? { NEWTON_TEST_OPERATOR_TX_KEY: txKeys[i] } : {}),
       }),
     );
     urls.push(`http://127.0.0.1:${port}`);
