@@ -59,8 +59,10 @@ type SetChange = "none" | "register" | "setWeight" | "deregister";
 async function changeSet(ctx: Ctx, stack: Ctx["here"], change: SetChange): Promise<void> {
   const info = await stack.operatorRegistry.operatorInfo(ctx.extra.address);
   if (change === "register" && !info.active) await registerOperator(stack.operatorRegistry, ctx.extra, 5n);
-  if (change === "setWeight") await stack.operatorRegistry.setWeight(stack.operators[3].address, 12n);
-  if (change === "deregister" && (await stack.operatorRegistry.operatorInfo(stack.operators[3].address)).active) {
+  const member = await stack.operatorRegistry.operatorInfo(stack.operators[3].address);
+  // A weight change applies to an active member only (after a "deregister" it would revert OperatorNotActive).
+  if (change === "setWeight" && member.active) await stack.operatorRegistry.setWeight(stack.operators[3].address, 12n);
+  if (change === "deregister" && member.active) {
     await stack.operatorRegistry.deregisterOperator(stack.operators[3].address);
   }
 }
