@@ -3,14 +3,7 @@ import { expect } from "chai";
 import { ethers } from "hardhat";
 import fc from "fast-check";
 
-import {
-  applyWrite,
-  fakeExponential,
-  keyHash,
-  type WriteFeeParams,
-  type WriteFeeState,
-} from "../keeper/chain";
-import type { Hex } from "../keeper/common";
+import { applyWrite, fakeExponential, keyHash, type WriteFeeParams, type WriteFeeState } from "../keeper/chain";
 import { DA_CERT, deployStateCommitRegistry } from "./helpers/commits";
 import { deployOperatorRegistry } from "./helpers/operators";
 import { artifactRef, deployPolicyStack, EMPTY_REF } from "./helpers/policy";
@@ -115,7 +108,9 @@ describe("StateCommitRegistry write fee", function () {
       await registry.setWriteFeeParams(3, 1, 1_000_000);
       const fee = await registry.writeFee(100);
       expect(fee).to.equal(300n);
-      await expect(registry.connect(alice).proposeWrite(1, ethers.id("a"), ethers.id("v"), 100, DA_CERT, { value: 299 }))
+      await expect(
+        registry.connect(alice).proposeWrite(1, ethers.id("a"), ethers.id("v"), 100, DA_CERT, { value: 299 }),
+      )
         .to.be.revertedWithCustomError(registry, "WriteFeeTooLow")
         .withArgs(300, 299);
       await expect(
@@ -192,11 +187,9 @@ describe("StateCommitRegistry write fee", function () {
             const before = await ethers.provider.getBalance(await registry.getAddress());
             const valueHash = w.byteLength === 0 ? ethers.ZeroHash : ethers.id(`v${n}`);
             const receipt = await (
-              await registry
-                .connect(alice)
-                .proposeWrite(1, ethers.id(`k${n++}`), valueHash, w.byteLength, DA_CERT, {
-                  value: expected.fee + BigInt(w.extra),
-                })
+              await registry.connect(alice).proposeWrite(1, ethers.id(`k${n++}`), valueHash, w.byteLength, DA_CERT, {
+                value: expected.fee + BigInt(w.extra),
+              })
             ).wait();
             expect(BigInt(receipt!.blockNumber)).to.equal(block);
             expect((await ethers.provider.getBalance(await registry.getAddress())) - before).to.equal(expected.fee);
@@ -265,9 +258,18 @@ describe("StateCommitRegistry write fee", function () {
       await expect(
         policyDataRegistry.connect(author).registerTemplate(wasm, EMPTY_REF, EMPTY_REF, { value: fee + 7n }),
       ).to.changeEtherBalances([stateCommitRegistry, policyDataRegistry, author], [fee, 0, -fee]);
-      const templateId = await policyDataRegistry.computeTemplateId(wasm.contentHash, EMPTY_REF.contentHash, EMPTY_REF.contentHash);
+      const templateId = await policyDataRegistry.computeTemplateId(
+        wasm.contentHash,
+        EMPTY_REF.contentHash,
+        EMPTY_REF.contentHash,
+      );
       await (await policyDataRegistry.connect(author).deployInstance(templateId, author.address, "0x", 10)).wait();
-      const instanceId = await policyDataRegistry.computeInstanceId(author.address, templateId, ethers.keccak256("0x"), 10);
+      const instanceId = await policyDataRegistry.computeInstanceId(
+        author.address,
+        templateId,
+        ethers.keccak256("0x"),
+        10,
+      );
       await expect(
         policyDataRegistry.connect(author).setSecrets(instanceId, ethers.id("env"), 50, DA_CERT, { value: 1000 }),
       ).to.changeEtherBalances([stateCommitRegistry, author], [100, -100]);
@@ -284,12 +286,22 @@ describe("StateCommitRegistry write fee", function () {
       const real = artifactRef("package victim\nallow := input.ok");
       const squat = { contentHash: real.contentHash, byteLength: 16 * MiB, daCert: "0x01" + "00".repeat(40) };
       await setBalance(attacker.address, RICH);
-      await (await policyRegistry.connect(attacker).registerTemplate(squat, EMPTY_REF, [], { value: 2n * BigInt(16 * MiB) })).wait();
+      await (
+        await policyRegistry.connect(attacker).registerTemplate(squat, EMPTY_REF, [], { value: 2n * BigInt(16 * MiB) })
+      ).wait();
       // The victim's registration of a different template over the same Rego writes nothing for it.
       const schema = artifactRef('{"type":"object","title":"victim"}');
       await expect(policyRegistry.connect(victim).registerTemplate(real, schema, [], { value: 10n ** 15n }))
         .to.emit(stateCommitRegistry, "WriteProposed")
-        .withArgs(1, 5, keyHash(5, schema.contentHash), schema.contentHash, schema.byteLength, await policyRegistry.getAddress(), schema.daCert);
+        .withArgs(
+          1,
+          5,
+          keyHash(5, schema.contentHash),
+          schema.contentHash,
+          schema.byteLength,
+          await policyRegistry.getAddress(),
+          schema.daCert,
+        );
       const key = keyHash(4, real.contentHash);
       expect(await stateCommitRegistry.latestWriteIndex(key)).to.equal(0n);
       const fee = await stateCommitRegistry.writeFee(real.byteLength);
@@ -307,12 +319,16 @@ describe("StateCommitRegistry write fee", function () {
       await expect(policyRegistry.connect(attacker).reproposeArtifact(4, rego))
         .to.be.revertedWithCustomError(policyRegistry, "ArtifactNotWritten")
         .withArgs(4, rego.contentHash);
-      await (await policyRegistry.connect(attacker).registerTemplate(rego, EMPTY_REF, [], { value: 10n ** 15n })).wait();
-      await expect(policyRegistry.connect(attacker).reproposeArtifact(4, { ...rego, byteLength: 0 }))
-        .to.be.revertedWithCustomError(policyRegistry, "ArtifactRefInvalid");
+      await (
+        await policyRegistry.connect(attacker).registerTemplate(rego, EMPTY_REF, [], { value: 10n ** 15n })
+      ).wait();
+      await expect(
+        policyRegistry.connect(attacker).reproposeArtifact(4, { ...rego, byteLength: 0 }),
+      ).to.be.revertedWithCustomError(policyRegistry, "ArtifactRefInvalid");
       // Griefing by re-proposing pays the byte fee like any write.
-      await expect(policyRegistry.connect(attacker).reproposeArtifact(4, { ...rego, byteLength: 1000 }, { value: 1999 }))
-        .to.be.revertedWithCustomError(stateCommitRegistry, "WriteFeeTooLow");
+      await expect(
+        policyRegistry.connect(attacker).reproposeArtifact(4, { ...rego, byteLength: 1000 }, { value: 1999 }),
+      ).to.be.revertedWithCustomError(stateCommitRegistry, "WriteFeeTooLow");
     });
   });
 });

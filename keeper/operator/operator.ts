@@ -359,9 +359,12 @@ export class Operator {
       throw err;
     }
     const available = result.value === null || !lenient.isPlaceholder(result.value);
+    // The leaf (and its proof) always holds the write log's value hash; only the bytes may be missing.
+    const status = result.value === null ? "absent" : available ? "available" : "bytes_unavailable";
     return {
       status: 200,
       json: {
+        status,
         sequenceNo: String(version),
         keyHash: keyHashParam.toLowerCase(),
         valueHash: result.proof.leaf && result.value !== null ? hexlify(result.proof.leaf.valueHash) : null,

@@ -10,6 +10,7 @@
  *  ─► ChallengeVerifier
  *  setNamespaceWriter 0x03,0x06–0x08 → PolicyDataRegistry; 0x04–0x05 → PolicyRegistry   (wiring)
  *  OperatorRegistry.setSlasher, StateCommitRegistry.setChallengeVerifier → ChallengeVerifier
+ *  StateCommitRegistry.setWriteFeeParams(config.writeFee) when it differs                (write fee)
  *  registerOperator × config.operators                                                    (operators)
  *  transferOwnership(config.owner) when it is not the deployer                            (hand-over)
  *  assertDeployment                                                                       (assertions)
@@ -155,6 +156,7 @@ export async function deployNewton(
   if (opts.upgrade) for (const name of CONTRACT_NAMES) await upgradeStep(ctx, name);
   await wireNamespaceWriters(ctx);
   await wireChallengeRoles(ctx);
+  await setWriteFee(ctx);
   await registerOperators(ctx);
   await handOverOwnership(ctx);
   if (JSON.stringify(deployment.config) !== JSON.stringify(config)) {
@@ -275,6 +277,27 @@ async function wireChallengeRoles(ctx: Context): Promise<void> {
     await requireOwner(ctx, "StateCommitRegistry", step);
     await send(ctx, step, scr.setChallengeVerifier(verifier));
   }
+}
+
+/** Sets the StateCommitRegistry's write-fee parameters to the config's when they differ. */
+async function setWriteFee(ctx: Context): Promise<void> {
+  const scr = await ctx.hre.ethers.getContractAt(
+    "StateCommitRegistry",
+    proxyOf(ctx.deployment, "StateCommitRegistry"),
+    ctx.signer,
+  );
+  const want = ctx.config.writeFee;
+  const [minFee, target, fraction] = await scr.writeFeeParams();
+  if (minFee === BigInt(want.minBaseFeePerByte) && target === BigInt(want.targetBytesPerBlock)) {
+    if (fraction === BigInt(want.updateFraction)) return;
+  }
+  const step = `StateCommitRegistry.setWriteFeeParams(${want.minBaseFeePerByte}, ${want.targetBytesPerBlock}, ${want.updateFraction})`;
+  await requireOwner(ctx, "StateCommitRegistry", step);
+  await send(
+    ctx,
+    step,
+    scr.setWriteFeeParams(BigInt(want.minBaseFeePerByte), want.targetBytesPerBlock, want.updateFraction),
+  );
 }
 
 async function registerOperators(ctx: Context): Promise<void> {
