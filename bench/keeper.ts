@@ -245,10 +245,16 @@ async function windowBench(): Promise<[string, number, string][]> {
     `signature collection (${OPERATORS} operators)`,
     "HTTP + batch verify on arrival",
     () =>
-      collectSignatures(endpoints, encodeSignRequest(commit, pointer, hexlify(digest) as Hex, requestSigner), digest, set, {
-        timeoutMs: 10_000,
-        logger: silentLogger(),
-      }),
+      collectSignatures(
+        endpoints,
+        encodeSignRequest(commit, pointer, hexlify(digest) as Hex, requestSigner),
+        digest,
+        set,
+        {
+          timeoutMs: 10_000,
+          logger: silentLogger(),
+        },
+      ),
   );
   const receipt = await timed(rows, "submission (commitStateRoot mined)", "TxSender: estimate, send, receipt", () => {
     const proof = buildSignerProof(set.members, signatures);

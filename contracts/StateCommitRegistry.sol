@@ -484,9 +484,12 @@ contract StateCommitRegistry is IStateCommitRegistry, Ownable2StepUpgradeable, U
         if (numerator > cap) numerator = cap;
         uint256 output;
         uint256 accum = factor * denominator;
-        for (uint256 i = 1; accum > 0; ++i) {
-            output += accum;
-            accum = (accum * numerator) / (denominator * i);
+        // Unchecked: with the bounds above no product or sum reaches 2^256 (checked math tripled the loop's cost).
+        unchecked {
+            for (uint256 i = 1; accum > 0; ++i) {
+                output += accum;
+                accum = (accum * numerator) / (denominator * i);
+            }
         }
         return output / denominator;
     }

@@ -264,7 +264,11 @@ export class Operator {
     const maximal = start + BigInt(selected.length);
     if (commit.writeIndexEnd === maximal) return undefined;
     this.log.warn(
-      { sequenceNo: commit.sequenceNo.toString(), proposed: commit.writeIndexEnd.toString(), maximal: maximal.toString() },
+      {
+        sequenceNo: commit.sequenceNo.toString(),
+        proposed: commit.writeIndexEnd.toString(),
+        maximal: maximal.toString(),
+      },
       "proposal is not the maximal eligible prefix; refused",
     );
     return refuse(

@@ -21,13 +21,7 @@ export interface ValueSource {
  * `timeout` (no answer within `valueTimeoutMs`), `da_error` (any other DA failure).
  */
 export type UnavailableReason =
-  | "empty_cert"
-  | "invalid_cert"
-  | "not_found"
-  | "hash_mismatch"
-  | "length_mismatch"
-  | "timeout"
-  | "da_error";
+  "empty_cert" | "invalid_cert" | "not_found" | "hash_mismatch" | "length_mismatch" | "timeout" | "da_error";
 
 /** Options of {@link fetchWindowValues}. */
 export interface FetchValuesOptions {

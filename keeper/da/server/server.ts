@@ -71,8 +71,7 @@ export class DaServer {
     this.log = (deps.logger ?? pino({ level: "silent" })).child({ module: "da-server" });
     this.random = deps.random ?? Math.random;
     this.now = deps.now ?? Date.now;
-    this.store =
-      this.opts.dataDir !== undefined ? new DirBlobStore(this.opts.dataDir) : new MemoryBlobStore(this.now);
+    this.store = this.opts.dataDir !== undefined ? new DirBlobStore(this.opts.dataDir) : new MemoryBlobStore(this.now);
   }
 
   /** HTTP requests received since construction (any route, including rejected ones). */
