@@ -83,7 +83,8 @@ describe("keeper roles: commit loop", function () {
     for (const p of [...operators, aggregator]) p.start();
     await Promise.all(
       operatorUrls.map((u) =>
-        waitFor(async () => (await getJson(`${u}/healthz`)).status === 200, { timeoutMs: 60_000 }),
+        // Starting five ts-node processes at once takes long on a loaded 2-core machine.
+        waitFor(async () => (await getJson(`${u}/healthz`)).status === 200, { timeoutMs: 180_000 }),
       ),
     );
     writer = new Writer(funded(3, node.url), registryAddress, da.url);
