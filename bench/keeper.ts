@@ -193,6 +193,7 @@ async function windowBench(): Promise<[string, number, string][]> {
     pollingInterval: 50,
   });
   const sender = new TxSender({ receiptTimeoutMs: 30_000 }, { wallet: new Wallet(SUBMITTER_KEY, provider) });
+  const requestSigner = new Wallet(SUBMITTER_KEY);
   const opRegistryRo = new Contract(await operatorRegistry.getAddress(), OPERATOR_REGISTRY_ABI, provider);
   const set = await loadOperatorSet(opRegistryRo, provider, 0, new Map(), silentLogger());
 
@@ -244,10 +245,16 @@ async function windowBench(): Promise<[string, number, string][]> {
     `signature collection (${OPERATORS} operators)`,
     "HTTP + batch verify on arrival",
     () =>
-      collectSignatures(endpoints, encodeSignRequest(commit, pointer), digest, set, {
-        timeoutMs: 10_000,
-        logger: silentLogger(),
-      }),
+      collectSignatures(
+        endpoints,
+        encodeSignRequest(commit, pointer, hexlify(digest) as Hex, requestSigner),
+        digest,
+        set,
+        {
+          timeoutMs: 10_000,
+          logger: silentLogger(),
+        },
+      ),
   );
   const receipt = await timed(rows, "submission (commitStateRoot mined)", "TxSender: estimate, send, receipt", () => {
     const proof = buildSignerProof(set.members, signatures);

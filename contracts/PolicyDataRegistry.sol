@@ -88,12 +88,14 @@ contract PolicyDataRegistry is IPolicyDataRegistry, PolicyRegistryBase {
     ///      `ArtifactRequired(0x06)` (empty WASM), `TemplateAlreadyRegistered`, and the StateCommitRegistry's
     ///      `WriteTooLarge` / `WriteCallerNotNamespaceWriter`. Emits `TemplateRegistered`, then one
     ///      `WriteProposed` (on the StateCommitRegistry) per non-empty artifact this registry has not written before,
-    ///      in the order WASM, params schema, secrets schema, each with id = valueHash = contentHash.
+    ///      in the order WASM, params schema, secrets schema, each with id = valueHash = contentHash. `msg.value`
+    ///      pays those writes' fees (`StateCommitRegistry.writeFee`, in wei); the rest is refunded
+    ///      (`FeeRefundFailed`).
     function registerTemplate(
         ArtifactRef calldata wasm,
         ArtifactRef calldata paramsSchema,
         ArtifactRef calldata secretsSchema
-    ) external returns (bytes32 policyDataTemplateId) {
+    ) external payable returns (bytes32 policyDataTemplateId) {
         _checkTemplateAuthor();
         _checkArtifact(wasm, NAMESPACE_WASM, true);
         _checkArtifact(paramsSchema, NAMESPACE_PARAMS_SCHEMA, false);
@@ -119,9 +121,11 @@ contract PolicyDataRegistry is IPolicyDataRegistry, PolicyRegistryBase {
             secretsSchema.contentHash
         );
 
-        if (writeWasm) _proposeArtifact(NAMESPACE_WASM, wasm);
-        if (writeParamsSchema) _proposeArtifact(NAMESPACE_PARAMS_SCHEMA, paramsSchema);
-        if (writeSecretsSchema) _proposeArtifact(NAMESPACE_SECRETS_SCHEMA, secretsSchema);
+        uint256 left = msg.value;
+        if (writeWasm) left -= _proposeArtifact(NAMESPACE_WASM, wasm, left);
+        if (writeParamsSchema) left -= _proposeArtifact(NAMESPACE_PARAMS_SCHEMA, paramsSchema, left);
+        if (writeSecretsSchema) left -= _proposeArtifact(NAMESPACE_SECRETS_SCHEMA, secretsSchema, left);
+        _refund(left);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -171,8 +175,14 @@ contract PolicyDataRegistry is IPolicyDataRegistry, PolicyRegistryBase {
     /// @param daCert The EigenDA certificate of the envelope bytes (opaque).
     /// @dev Reverts `InstanceNotDeployed`, `InstanceCallerNotClient`, `SecretsEnvelopeInvalid`, and the
     ///      StateCommitRegistry's `WriteTooLarge`. Emits `SecretsSet`, then `WriteProposed(ns 0x03, keyHash(0x03,
-    ///      instanceId), envelopeHash, byteLength, …, daCert)` on the StateCommitRegistry.
-    function setSecrets(bytes32 instanceId, bytes32 envelopeHash, uint32 byteLength, bytes calldata daCert) external {
+    ///      instanceId), envelopeHash, byteLength, …, daCert)` on the StateCommitRegistry. `msg.value` pays the write
+    ///      fee (`StateCommitRegistry.writeFee`, in wei); the rest is refunded (`FeeRefundFailed`).
+    function setSecrets(
+        bytes32 instanceId,
+        bytes32 envelopeHash,
+        uint32 byteLength,
+        bytes calldata daCert
+    ) external payable {
         PolicyDataRegistryStorage storage $ = _storage();
         PolicyDataInstance storage row = $.instances[instanceId];
         _checkClient(instanceId, row.client, row.registeredAt);
@@ -186,13 +196,7 @@ contract PolicyDataRegistry is IPolicyDataRegistry, PolicyRegistryBase {
 
         emit SecretsSet(instanceId, msg.sender, envelopeHash, byteLength);
 
-        $.common.stateCommitRegistry.proposeNamespaceWrite(
-            NAMESPACE_SECRETS,
-            instanceId,
-            envelopeHash,
-            byteLength,
-            daCert
-        );
+        _refund(msg.value - _proposeWrite(NAMESPACE_SECRETS, instanceId, envelopeHash, byteLength, daCert, msg.value));
     }
 
     /// @inheritdoc IPolicyDataRegistry

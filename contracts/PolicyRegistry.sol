@@ -93,12 +93,13 @@ contract PolicyRegistry is IPolicyRegistry, PolicyRegistryBase {
     ///      `DataTemplateCountTooLarge`, `DataTemplateIdsNotAscending`, `DataTemplateNotRegistered`,
     ///      `TemplateAlreadyRegistered`, and the StateCommitRegistry's write errors. Emits `TemplateRegistered`, then
     ///      one `WriteProposed` (on the StateCommitRegistry) per non-empty artifact this registry has not written
-    ///      before (Rego, then params schema), each with id = valueHash = contentHash.
+    ///      before (Rego, then params schema), each with id = valueHash = contentHash. `msg.value` pays those
+    ///      writes' fees (`StateCommitRegistry.writeFee`, in wei); the rest is refunded (`FeeRefundFailed`).
     function registerTemplate(
         ArtifactRef calldata rego,
         ArtifactRef calldata paramsSchema,
         bytes32[] calldata policyDataTemplateIds
-    ) external returns (bytes32 policyTemplateId) {
+    ) external payable returns (bytes32 policyTemplateId) {
         _checkTemplateAuthor();
         _checkArtifact(rego, NAMESPACE_REGO, true);
         _checkArtifact(paramsSchema, NAMESPACE_PARAMS_SCHEMA, false);
@@ -124,8 +125,10 @@ contract PolicyRegistry is IPolicyRegistry, PolicyRegistryBase {
             policyDataTemplateIds
         );
 
-        if (writeRego) _proposeArtifact(NAMESPACE_REGO, rego);
-        if (writeParamsSchema) _proposeArtifact(NAMESPACE_PARAMS_SCHEMA, paramsSchema);
+        uint256 left = msg.value;
+        if (writeRego) left -= _proposeArtifact(NAMESPACE_REGO, rego, left);
+        if (writeParamsSchema) left -= _proposeArtifact(NAMESPACE_PARAMS_SCHEMA, paramsSchema, left);
+        _refund(left);
     }
 
     // ---------------------------------------------------------------------------------------------------------------

@@ -71,6 +71,30 @@ abstract contract PolicyRegistryBase is IPolicyRegistryBase, Ownable2StepUpgrade
     }
 
     // ---------------------------------------------------------------------------------------------------------------
+    // Artifacts
+    // ---------------------------------------------------------------------------------------------------------------
+
+    /// @inheritdoc IPolicyRegistryBase
+    /// @param namespace The artifact's namespace (one of this registry's, 0x04–0x08).
+    /// @param ref The artifact: `contentHash` = keccak256 of the bytes, their real `byteLength`, and a `daCert` under
+    ///        which DA serves them.
+    /// @dev Anyone may call, at any time: the leaf keeps the same value hash, so the root does not change and
+    ///      keepers that already hold the bytes keep them; the contract cannot tell an unavailable write from an
+    ///      available one, the keeper decides which certificate serves the bytes (the latest that does). A griefer
+    ///      gains nothing but pays the write fee and window space like any writer. `msg.value` pays the fee;
+    ///      the rest is refunded. Reverts `ArtifactNotWritten`, `ArtifactRefInvalid`, `ArtifactRequired` (empty),
+    ///      the StateCommitRegistry's write errors, `FeeRefundFailed`. Emits `ArtifactReproposed`, then
+    ///      `WriteProposed` on the StateCommitRegistry.
+    function reproposeArtifact(uint8 namespace, ArtifactRef calldata ref) external payable {
+        if (!_common().artifactWritten[namespace][ref.contentHash]) {
+            revert ArtifactNotWritten(namespace, ref.contentHash);
+        }
+        _checkArtifact(ref, namespace, true);
+        emit ArtifactReproposed(namespace, ref.contentHash, ref.byteLength, msg.sender);
+        _refund(msg.value - _proposeArtifact(namespace, ref, msg.value));
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
     // Views
     // ---------------------------------------------------------------------------------------------------------------
 
@@ -187,15 +211,33 @@ abstract contract PolicyRegistryBase is IPolicyRegistryBase, Ownable2StepUpgrade
         return true;
     }
 
-    /// @dev External-call half: proposes the content-addressed leaf (id = valueHash = contentHash).
-    function _proposeArtifact(uint8 namespace, ArtifactRef calldata ref) internal {
-        _common().stateCommitRegistry.proposeNamespaceWrite(
-            namespace,
-            ref.contentHash,
-            ref.contentHash,
-            ref.byteLength,
-            ref.daCert
-        );
+    /// @dev External-call half: proposes the content-addressed leaf (id = valueHash = contentHash), paying its write
+    ///      fee out of `budget` wei; returns the wei paid. A budget below the fee is forwarded as is, so the
+    ///      StateCommitRegistry reverts `WriteFeeTooLow(fee, budget)`.
+    function _proposeArtifact(uint8 namespace, ArtifactRef calldata ref, uint256 budget) internal returns (uint256) {
+        return _proposeWrite(namespace, ref.contentHash, ref.contentHash, ref.byteLength, ref.daCert, budget);
+    }
+
+    /// @dev Proposes a namespace write paying `min(writeFee, budget)` wei (see `_proposeArtifact`); returns it.
+    function _proposeWrite(
+        uint8 namespace,
+        bytes32 id,
+        bytes32 valueHash,
+        uint32 byteLength,
+        bytes calldata daCert,
+        uint256 budget
+    ) internal returns (uint256 paid) {
+        IStateCommitRegistry registry = _common().stateCommitRegistry;
+        uint256 fee = registry.writeFee(byteLength);
+        paid = fee < budget ? fee : budget;
+        registry.proposeNamespaceWrite{value: paid}(namespace, id, valueHash, byteLength, daCert);
+    }
+
+    /// @dev Returns unspent fee wei to the caller (last, after every effect). Reverts `FeeRefundFailed`.
+    function _refund(uint256 amount) internal {
+        if (amount == 0) return;
+        (bool ok, ) = payable(msg.sender).call{value: amount}("");
+        if (!ok) revert FeeRefundFailed(msg.sender, amount);
     }
 
     /// @dev Reverts `InstanceNotDeployed` when `registeredAt` is 0 and `InstanceCallerNotClient` unless the caller

@@ -43,6 +43,9 @@ contract StateCommitRegistry is IStateCommitRegistry, Ownable2StepUpgradeable, U
     uint32 public constant DEFAULT_MAX_WRITE_BYTES = 16 * 1024 * 1024;
     /// @notice Default challenge window: 100 blocks.
     uint64 public constant DEFAULT_CHALLENGE_WINDOW_BLOCKS = 100;
+    /// @notice Cap of the fee exponent `excess / updateFraction`: beyond it the base fee stops rising (it is then
+    ///         e^32 ≈ 7.9e13 × the minimum), which bounds `fake_exponential`'s loop and keeps it from overflowing.
+    uint256 public constant MAX_FEE_EXPONENT = 32;
 
     /// @custom:storage-location erc7201:newton.storage.StateCommitRegistry
     struct StateCommitRegistryStorage {
@@ -62,6 +65,12 @@ contract StateCommitRegistry is IStateCommitRegistry, Ownable2StepUpgradeable, U
         mapping(uint64 sequenceNo => CommitRecord) commits;
         // Lowest sequence number an open opening challenge holds non-final (0: none); set by the challenge verifier.
         uint64 finalityHeldFrom;
+        // One slot, read by every write that carries bytes: the write-fee state and parameters (see `writeFee`).
+        uint64 feeExcessBytes;
+        uint40 feeUpdatedAtBlock;
+        uint64 minBaseFeePerByte;
+        uint32 targetBytesPerBlock;
+        uint48 feeUpdateFraction;
     }
 
     // keccak256(abi.encode(uint256(keccak256("newton.storage.StateCommitRegistry")) - 1)) & ~bytes32(uint256(0xff))
@@ -108,14 +117,16 @@ contract StateCommitRegistry is IStateCommitRegistry, Ownable2StepUpgradeable, U
     /// @param byteLength Length of the value bytes in bytes, ≤ `maxWriteBytes`; 0 for a delete.
     /// @param daCert The EigenDA certificate under which the value bytes can be fetched (opaque bytes).
     /// @return writeIndex The write's index in the log.
-    /// @dev Reverts `WriteNamespaceInvalid`, `WriteTooLarge`, `WriteDeleteWithBytes`. Emits `WriteProposed`.
+    /// @dev Pays `writeFee(byteLength)` wei out of `msg.value` and refunds the rest to the caller. Reverts
+    ///      `WriteNamespaceInvalid`, `WriteTooLarge`, `WriteDeleteWithBytes`, `WriteFeeTooLow`,
+    ///      `WriteFeeTransferFailed` (refund refused). Emits `WriteProposed`.
     function proposeWrite(
         uint8 namespace,
         bytes32 slot,
         bytes32 valueHash,
         uint32 byteLength,
         bytes calldata daCert
-    ) external returns (uint64 writeIndex) {
+    ) external payable returns (uint64 writeIndex) {
         if (namespace != NAMESPACE_IDENTITY && namespace != NAMESPACE_CONFIDENTIAL) {
             revert WriteNamespaceInvalid(namespace);
         }
@@ -126,15 +137,16 @@ contract StateCommitRegistry is IStateCommitRegistry, Ownable2StepUpgradeable, U
     /// @inheritdoc IStateCommitRegistry
     /// @param namespace 0x03–0x08; the caller must be that namespace's writer (a policy registry).
     /// @param id The leaf id chosen by the writer (an artifact hash or a policy-data instance id).
-    /// @dev Other parameters and the return value as in `proposeWrite`. Reverts `WriteNamespaceInvalid`,
-    ///      `WriteCallerNotNamespaceWriter`, `WriteTooLarge`, `WriteDeleteWithBytes`. Emits `WriteProposed`.
+    /// @dev Other parameters, the fee and the return value as in `proposeWrite` (the registry forwards its caller's
+    ///      fee). Reverts `WriteNamespaceInvalid`, `WriteCallerNotNamespaceWriter`, `WriteTooLarge`,
+    ///      `WriteDeleteWithBytes`, `WriteFeeTooLow`, `WriteFeeTransferFailed`. Emits `WriteProposed`.
     function proposeNamespaceWrite(
         uint8 namespace,
         bytes32 id,
         bytes32 valueHash,
         uint32 byteLength,
         bytes calldata daCert
-    ) external returns (uint64 writeIndex) {
+    ) external payable returns (uint64 writeIndex) {
         if (namespace < NAMESPACE_FIRST_REGISTRY || namespace > NAMESPACE_LAST_REGISTRY) {
             revert WriteNamespaceInvalid(namespace);
         }
@@ -258,9 +270,76 @@ contract StateCommitRegistry is IStateCommitRegistry, Ownable2StepUpgradeable, U
         _setChallengeWindowBlocks(_storage(), newChallengeWindowBlocks);
     }
 
+    /// @notice Sets the write-fee parameters (owner only); all zero (the initial state) makes writes free.
+    /// @param newMinBaseFeePerByte Floor of the base fee, in wei per declared byte.
+    /// @param newTargetBytesPerBlock Declared bytes per block the chain's windows absorb without the fee rising: the
+    ///        excess decays by this much per block (set it to about half the commit capacity, i.e.
+    ///        `maxCommitBytes / 2 / blocksPerWindow`, as EIP-4844 targets half the blob capacity).
+    /// @param newUpdateFraction Bytes of excess that multiply the base fee by e (EIP-4844's
+    ///        `BLOB_BASE_FEE_UPDATE_FRACTION`).
+    /// @dev The excess is first decayed to this block under the old target, so a change applies from now on.
+    ///      Reverts `ConfigValueInvalid` for a non-zero fee with a zero target or fraction. Emits
+    ///      `WriteFeeParamsUpdated`.
+    function setWriteFeeParams(
+        uint64 newMinBaseFeePerByte,
+        uint32 newTargetBytesPerBlock,
+        uint48 newUpdateFraction
+    ) external onlyOwner {
+        StateCommitRegistryStorage storage $ = _storage();
+        if (newMinBaseFeePerByte != 0) {
+            if (newTargetBytesPerBlock == 0) revert ConfigValueInvalid("targetBytesPerBlock", 0);
+            if (newUpdateFraction == 0) revert ConfigValueInvalid("updateFraction", 0);
+        }
+        $.feeExcessBytes = _decayedExcess($);
+        $.feeUpdatedAtBlock = uint40(block.number);
+        $.minBaseFeePerByte = newMinBaseFeePerByte;
+        $.targetBytesPerBlock = newTargetBytesPerBlock;
+        $.feeUpdateFraction = newUpdateFraction;
+        emit WriteFeeParamsUpdated(newMinBaseFeePerByte, newTargetBytesPerBlock, newUpdateFraction);
+    }
+
+    /// @notice Sends `amount` wei of collected write fees to `to` (owner only).
+    /// @dev Reverts `WriteFeeTransferFailed` when the transfer fails (or exceeds the balance). Emits
+    ///      `WriteFeesWithdrawn`.
+    function withdrawWriteFees(address payable to, uint256 amount) external onlyOwner {
+        emit WriteFeesWithdrawn(to, amount);
+        _send(to, amount);
+    }
+
     // ---------------------------------------------------------------------------------------------------------------
     // Views
     // ---------------------------------------------------------------------------------------------------------------
+
+    /// @inheritdoc IStateCommitRegistry
+    /// @dev `byteLength × baseFeePerByte()`; 0 for a delete or while the minimum base fee is 0.
+    function writeFee(uint32 byteLength) external view returns (uint256) {
+        return uint256(byteLength) * _baseFeePerByte(_storage());
+    }
+
+    /// @inheritdoc IStateCommitRegistry
+    /// @dev EIP-4844 shape: `fake_exponential(minBaseFeePerByte, min(excess, MAX_FEE_EXPONENT × updateFraction),
+    ///      updateFraction)`, where `excess` is the stored excess minus `targetBytesPerBlock` per block since it was
+    ///      stored (floored at 0). Every write with bytes adds its `byteLength` to the excess after paying, so
+    ///      demand above the target raises the fee exponentially and idle blocks bring it back to the minimum.
+    function baseFeePerByte() external view returns (uint256) {
+        return _baseFeePerByte(_storage());
+    }
+
+    /// @inheritdoc IStateCommitRegistry
+    function writeFeeParams()
+        external
+        view
+        returns (uint64 minBaseFeePerByte, uint32 targetBytesPerBlock, uint48 updateFraction)
+    {
+        StateCommitRegistryStorage storage $ = _storage();
+        return ($.minBaseFeePerByte, $.targetBytesPerBlock, $.feeUpdateFraction);
+    }
+
+    /// @inheritdoc IStateCommitRegistry
+    function writeFeeState() external view returns (uint64 excessBytes, uint40 updatedAtBlock) {
+        StateCommitRegistryStorage storage $ = _storage();
+        return ($.feeExcessBytes, $.feeUpdatedAtBlock);
+    }
 
     /// @inheritdoc IStateCommitRegistry
     /// @dev `keccak256(abi.encode(STATE_COMMIT_TYPEHASH, block.chainid, address(this), sequenceNo, prevStateRoot,
@@ -382,7 +461,66 @@ contract StateCommitRegistry is IStateCommitRegistry, Ownable2StepUpgradeable, U
         // A uint64 write counter cannot realistically overflow (2^64 writes); checked arithmetic guards it anyway.
         $.latestWrites[keyHash] = writeIndex + 1;
         $.writeCount = writeIndex + 1;
+        uint256 fee = _chargeWriteFee($, byteLength);
         emit WriteProposed(writeIndex, namespace, keyHash, valueHash, byteLength, msg.sender, daCert);
+        // Refund last: every effect is done, so a re-entering caller only appends another paid write.
+        if (msg.value > fee) _send(payable(msg.sender), msg.value - fee);
+    }
+
+    /// @dev Prices a write of `byteLength` declared bytes at the current base fee, then adds them to the excess.
+    ///      Free (and no fee-state write) while the minimum base fee is 0 or for a delete. Reverts `WriteFeeTooLow`.
+    function _chargeWriteFee(StateCommitRegistryStorage storage $, uint32 byteLength) private returns (uint256 fee) {
+        uint64 minFee = $.minBaseFeePerByte;
+        if (minFee != 0 && byteLength != 0) {
+            uint64 excess = _decayedExcess($);
+            fee = uint256(byteLength) * _fakeExponential(minFee, excess, $.feeUpdateFraction);
+            // Saturate rather than revert: past 2^64 bytes of excess the fee is capped anyway.
+            uint64 grown;
+            unchecked {
+                grown = excess + byteLength;
+            }
+            $.feeExcessBytes = grown < excess ? type(uint64).max : grown;
+            $.feeUpdatedAtBlock = uint40(block.number);
+        }
+        if (msg.value < fee) revert WriteFeeTooLow(fee, msg.value);
+    }
+
+    /// @dev The stored excess minus `targetBytesPerBlock` per block elapsed since it was stored, floored at 0.
+    function _decayedExcess(StateCommitRegistryStorage storage $) private view returns (uint64) {
+        uint256 excess = $.feeExcessBytes;
+        if (excess == 0) return 0;
+        uint256 decay = (block.number - $.feeUpdatedAtBlock) * $.targetBytesPerBlock;
+        return decay >= excess ? 0 : uint64(excess - decay);
+    }
+
+    function _baseFeePerByte(StateCommitRegistryStorage storage $) private view returns (uint256) {
+        uint64 minFee = $.minBaseFeePerByte;
+        if (minFee == 0) return 0;
+        return _fakeExponential(minFee, _decayedExcess($), $.feeUpdateFraction);
+    }
+
+    /// @dev EIP-4844 `fake_exponential(factor, numerator, denominator)` ≈ factor × e^(numerator / denominator), by
+    ///      its Taylor series in integers, with the exponent capped at `MAX_FEE_EXPONENT` (≤ ~150 iterations; with
+    ///      factor < 2^64 and denominator < 2^48 no intermediate exceeds 2^215).
+    function _fakeExponential(uint256 factor, uint256 numerator, uint256 denominator) private pure returns (uint256) {
+        uint256 cap = MAX_FEE_EXPONENT * denominator;
+        if (numerator > cap) numerator = cap;
+        uint256 output;
+        uint256 accum = factor * denominator;
+        // Unchecked: with the bounds above no product or sum reaches 2^256 (checked math tripled the loop's cost).
+        unchecked {
+            for (uint256 i = 1; accum > 0; ++i) {
+                output += accum;
+                accum = (accum * numerator) / (denominator * i);
+            }
+        }
+        return output / denominator;
+    }
+
+    /// @dev Sends `amount` wei to `to`. Reverts `WriteFeeTransferFailed`.
+    function _send(address payable to, uint256 amount) private {
+        (bool ok, ) = to.call{value: amount}("");
+        if (!ok) revert WriteFeeTransferFailed(to, amount);
     }
 
     function _checkCommit(

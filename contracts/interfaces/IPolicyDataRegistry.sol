@@ -79,12 +79,12 @@ interface IPolicyDataRegistry is IPolicyRegistryBase {
     error SecretsEnvelopeInvalid(bytes32 envelopeHash, uint32 byteLength);
 
     /// @notice Registers a policy-data template and proposes its artifact writes (0x06 WASM, 0x07 params schema,
-    ///         0x08 secrets schema).
+    ///         0x08 secrets schema), paying their write fees out of `msg.value` (the rest is refunded).
     function registerTemplate(
         ArtifactRef calldata wasm,
         ArtifactRef calldata paramsSchema,
         ArtifactRef calldata secretsSchema
-    ) external returns (bytes32 policyDataTemplateId);
+    ) external payable returns (bytes32 policyDataTemplateId);
 
     /// @notice Deploys `client`'s instance of `templateId` with `params` and `expireAfter`.
     function deployInstance(
@@ -94,8 +94,14 @@ interface IPolicyDataRegistry is IPolicyRegistryBase {
         uint64 expireAfter
     ) external returns (bytes32 policyDataInstanceId);
 
-    /// @notice Sets the secrets envelope of the caller's instance and proposes its 0x03 write.
-    function setSecrets(bytes32 instanceId, bytes32 envelopeHash, uint32 byteLength, bytes calldata daCert) external;
+    /// @notice Sets the secrets envelope of the caller's instance and proposes its 0x03 write, paying its write fee
+    ///         out of `msg.value` (the rest is refunded).
+    function setSecrets(
+        bytes32 instanceId,
+        bytes32 envelopeHash,
+        uint32 byteLength,
+        bytes calldata daCert
+    ) external payable;
 
     /// @notice Points the caller's current instance of the instance's template at `instanceId`.
     function setCurrentInstance(bytes32 instanceId) external;

@@ -82,12 +82,13 @@ interface IPolicyRegistry is IPolicyRegistryBase {
     ///         `expected` (wrong kind or order).
     error DataInstanceTemplateMismatch(uint256 index, bytes32 policyDataInstanceId, bytes32 expected, bytes32 actual);
 
-    /// @notice Registers a policy template and proposes its artifact writes (0x04 Rego, 0x05 params schema).
+    /// @notice Registers a policy template and proposes its artifact writes (0x04 Rego, 0x05 params schema), paying
+    ///         their write fees out of `msg.value` (the rest is refunded).
     function registerTemplate(
         ArtifactRef calldata rego,
         ArtifactRef calldata paramsSchema,
         bytes32[] calldata policyDataTemplateIds
-    ) external returns (bytes32 policyTemplateId);
+    ) external payable returns (bytes32 policyTemplateId);
 
     /// @notice Deploys `client`'s instance of `templateId` with its params, expiry and data instances.
     function deployInstance(

@@ -69,6 +69,23 @@ interface IPolicyRegistryBase {
     error ArtifactRequired(uint8 namespace);
     /// @notice A required address (`what`) was zero at initialization.
     error ConfigAddressZero(bytes32 what);
+    /// @notice `reproposeArtifact` names an artifact this registry never wrote.
+    error ArtifactNotWritten(uint8 namespace, bytes32 contentHash);
+    /// @notice Refunding `amount` wei of unspent write fee to `to` failed.
+    error FeeRefundFailed(address to, uint256 amount);
+
+    /// @notice Someone re-proposed the bytes of an artifact this registry wrote before (new certificate and length).
+    event ArtifactReproposed(
+        uint8 indexed namespace,
+        bytes32 indexed contentHash,
+        uint32 byteLength,
+        address indexed proposer
+    );
+
+    /// @notice Re-proposes the bytes of an artifact this registry already wrote: the same key and value hash
+    ///         (`contentHash`) with a new DA certificate and length, paying the write fee. For an artifact whose
+    ///         current write is unavailable or declares the wrong length (a squatted artifact).
+    function reproposeArtifact(uint8 namespace, ArtifactRef calldata ref) external payable;
 
     /// @notice Makes template registration permissionless (`true`) or allowlist-only (owner only).
     function setTemplateRegistrationPermissionless(bool permissionless) external;

@@ -109,24 +109,52 @@ interface IStateCommitRegistry {
     error RollbackCommitFinal(uint64 sequenceNo);
     /// @notice A configuration value is out of range.
     error ConfigValueInvalid(bytes32 what, uint256 value);
+    /// @notice The write fee (`writeFee(byteLength)` at this block and log state, in wei) exceeds the value sent.
+    error WriteFeeTooLow(uint256 required, uint256 paid);
+    /// @notice Sending `amount` wei to `to` (an overpayment refund, or a fee withdrawal) failed.
+    error WriteFeeTransferFailed(address to, uint256 amount);
 
-    /// @notice Appends a write to the caller's own key in a user namespace (0x01 identity, 0x02 confidential).
+    /// @notice The write-fee parameters changed (see `setWriteFeeParams`).
+    event WriteFeeParamsUpdated(uint64 minBaseFeePerByte, uint32 targetBytesPerBlock, uint48 updateFraction);
+    /// @notice The owner withdrew `amount` wei of collected write fees to `to`.
+    event WriteFeesWithdrawn(address indexed to, uint256 amount);
+
+    /// @notice Appends a write to the caller's own key in a user namespace (0x01 identity, 0x02 confidential), paying
+    ///         the write fee `writeFee(byteLength)` in wei; any wei sent above it is refunded to the caller.
     function proposeWrite(
         uint8 namespace,
         bytes32 slot,
         bytes32 valueHash,
         uint32 byteLength,
         bytes calldata daCert
-    ) external returns (uint64 writeIndex);
+    ) external payable returns (uint64 writeIndex);
 
-    /// @notice Appends a write in a registry-owned namespace (0x03–0x08); only that namespace's writer.
+    /// @notice Appends a write in a registry-owned namespace (0x03–0x08); only that namespace's writer. Paid and
+    ///         refunded as `proposeWrite`.
     function proposeNamespaceWrite(
         uint8 namespace,
         bytes32 id,
         bytes32 valueHash,
         uint32 byteLength,
         bytes calldata daCert
-    ) external returns (uint64 writeIndex);
+    ) external payable returns (uint64 writeIndex);
+
+    /// @notice Wei a write of `byteLength` bytes proposed now (this block, this log state) pays:
+    ///         `byteLength × baseFeePerByte()`.
+    function writeFee(uint32 byteLength) external view returns (uint256);
+
+    /// @notice The current base fee per declared byte, in wei (EIP-4844 `fake_exponential` of the excess bytes).
+    function baseFeePerByte() external view returns (uint256);
+
+    /// @notice The write-fee parameters: minimum base fee (wei per byte), target (bytes per block), update fraction
+    ///         (bytes); all zero = writes are free.
+    function writeFeeParams()
+        external
+        view
+        returns (uint64 minBaseFeePerByte, uint32 targetBytesPerBlock, uint48 updateFraction);
+
+    /// @notice The fee state: excess bytes (as of `updatedAtBlock`, before the decay since) and that block.
+    function writeFeeState() external view returns (uint64 excessBytes, uint40 updatedAtBlock);
 
     /// @notice Accepts a quorum-signed state root for the next sequence number.
     function commitStateRoot(

@@ -9,6 +9,7 @@ import {
   stateCommitDigest,
   stateCommitRegistryInterface,
   type IndexedChain,
+  type IndexedWrite,
   type StateCommit,
   type TxSender,
 } from "../chain";
@@ -24,7 +25,6 @@ import {
 } from "../common";
 import type { EigenDaProxyClient } from "../da";
 import {
-  WindowError,
   buildDelta,
   disperseDelta,
   encodeSignRequest,
@@ -34,6 +34,7 @@ import {
   type DeltaPointer,
   type KeeperState,
   type ScratchVersion,
+  type SignRequestSigner,
 } from "../window";
 import { collectSignatures } from "./collect";
 import { loadOperatorSet, quorumMet, type OperatorSetView } from "./operator-set";
@@ -51,6 +52,8 @@ export interface AggregatorDeps {
   readonly metrics: KeeperMetrics;
   readonly registry: Registry;
   readonly signal: AbortSignal;
+  /** Signs sign requests (EIP-191); its address must be in every operator's `aggregators` (the tx wallet fits). */
+  readonly requestSigner: SignRequestSigner;
   /** Wall clock in ms (tests may inject). */
   readonly now?: () => number;
 }
@@ -71,8 +74,6 @@ export class Aggregator {
   private readonly now: () => number;
   private pending: ScratchVersion | undefined;
   private readonly pubkeys = new Map<string, Uint8Array>();
-  /** Windows in which each write's bytes hashed wrong (in memory: a restart starts over, conservatively). */
-  private readonly mismatches = new Map<bigint, number>();
   private server?: Server;
   private loop?: Promise<void>;
   private lastOutcome: WindowOutcome | "starting" = "starting";
@@ -149,23 +150,17 @@ export class Aggregator {
     const version = state.latestVersion();
     metrics.windowLagSeconds.set(this.lagSeconds());
     const start = state.writeIndexEndAt(version);
-    const selected = selectWindow(
-      chain.writesInRange(start, chain.writeCount()),
-      referenceBlock,
-      this.opts.maxCommitBytes,
-    );
+    const uncommitted = chain.writesInRange(start, chain.writeCount());
+    const selected = selectWindow(uncommitted, referenceBlock, this.opts.maxCommitBytes);
+    this.observeBacklog(uncommitted, selected.length, referenceBlock);
     if (selected.length === 0) return "idle";
+    // Never waits for bytes: a value DA cannot serve is committed by hash (see fetchWindowValues).
     const writes = await fetchWindowValues(this.deps.da, selected, {
       signal: this.deps.signal,
       logger: this.log,
       metrics,
-      acceptUnavailable: (i) => (this.mismatches.get(i) ?? 0) + 1 >= this.opts.unavailableAfterWindows,
-    }).catch((err: unknown) => {
-      if (err instanceof WindowError && err.type.code === "WINDOW_ERROR_VALUE_MISMATCH") {
-        for (const i of err.type.writeIndexes)
-          this.mismatches.set(BigInt(i), (this.mismatches.get(BigInt(i)) ?? 0) + 1);
-      }
-      throw err;
+      valueTimeoutMs: this.opts.valueTimeoutMs,
+      held: (h) => state.valueByHash(h),
     });
     const writeIndexEnd = selected[selected.length - 1].writeIndex + 1n;
     const scratch = state.compute(version + 1, writeIndexEnd, writes);
@@ -218,8 +213,10 @@ export class Aggregator {
     this.pending = scratch;
     state.putRecord("pending", { sequenceNo: commit.sequenceNo.toString(), root: commit.stateRoot, ...pointer });
     try {
-      const digest = getBytes(stateCommitDigest(this.opts.chainId, this.opts.registry, commit));
-      const signatures = await collectSignatures(this.opts.operators, encodeSignRequest(commit, pointer), digest, set, {
+      const digestHex = stateCommitDigest(this.opts.chainId, this.opts.registry, commit) as `0x${string}`;
+      const digest = getBytes(digestHex);
+      const request = encodeSignRequest(commit, pointer, digestHex, this.deps.requestSigner);
+      const signatures = await collectSignatures(this.opts.operators, request, digest, set, {
         timeoutMs: this.opts.signTimeoutMs,
         logger: this.log,
         metrics,
@@ -289,6 +286,15 @@ export class Aggregator {
     return this.cachedSet;
   }
 
+  /** Backlog gauges (`policy_commit_defer_queue_*`) and the eligible writes the byte cap leaves for later. */
+  private observeBacklog(uncommitted: readonly IndexedWrite[], selectedCount: number, referenceBlock: number): void {
+    const { metrics } = this.deps;
+    metrics.commitDeferQueueDepth.set(uncommitted.length);
+    metrics.commitDeferQueueBytes.set(uncommitted.reduce((n, w) => n + w.byteLength, 0));
+    const eligible = uncommitted.filter((w) => w.blockNumber <= referenceBlock).length;
+    if (eligible > selectedCount) metrics.commitDeferralsTotal.inc(eligible - selectedCount);
+  }
+
   private lagSeconds(): number {
     return this.lastCommitMs === undefined ? 0 : (this.now() - this.lastCommitMs) / 1000;
   }
@@ -301,6 +307,7 @@ export class Aggregator {
       logger: this.log,
       metrics: this.deps.metrics,
       signal: this.deps.signal,
+      fetch: { valueTimeoutMs: this.opts.valueTimeoutMs, held: (h) => this.deps.state.valueByHash(h) },
       pending: () => this.pending,
     });
     if (this.pending !== undefined && this.pending.version <= this.deps.state.latestVersion()) this.pending = undefined;

@@ -1,7 +1,7 @@
 import type { Signature } from "@chainsafe/blst";
 
 import { findInvalidSignatures, signatureFromBytes, verifyBatch, type SignatureSetItem } from "../bls";
-import { bytesEqual, hexToBytes, type KeeperMetrics, type Logger } from "../common";
+import { bytesEqual, hexToBytes, sleep, type KeeperMetrics, type Logger } from "../common";
 import type { SignRequestJson, SignResponseJson } from "../window";
 import type { OperatorEndpoint } from "./options";
 import type { OperatorSetView, SetMember } from "./operator-set";
@@ -17,7 +17,9 @@ interface Arrival {
  * signatures by member index once all answered or `timeoutMs` passed. Arrivals are batch-verified
  * as they come (`verifyBatch` over whatever arrived together; on failure `findInvalidSignatures`
  * drops the bad ones). A response whose operator is not an active member, or whose public key is
- * not the registered one, is rejected.
+ * not the registered one, is rejected. A typed "retry later" refusal (`SIGN_RETRY_LATER`: the
+ * operator has not indexed the proposal's writes yet; `SIGN_BUSY`: too many requests in flight)
+ * is asked again after a short pause, until `timeoutMs`.
  */
 export async function collectSignatures(
   endpoints: readonly OperatorEndpoint[],
@@ -80,16 +82,26 @@ async function askOne(
     return undefined;
   };
   let res: Response;
-  try {
-    res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body, signal });
-  } catch (err) {
-    return reject("unreachable", { message: err instanceof Error ? err.message : String(err) });
-  }
   let json: unknown;
-  try {
-    json = await res.json();
-  } catch {
-    return reject("malformed", { status: res.status });
+  for (;;) {
+    try {
+      res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body, signal });
+    } catch (err) {
+      return reject("unreachable", { message: err instanceof Error ? err.message : String(err) });
+    }
+    try {
+      json = await res.json();
+    } catch {
+      return reject("malformed", { status: res.status });
+    }
+    const code = (json as { code?: unknown } | null)?.code;
+    if (res.status === 200 || (code !== "SIGN_RETRY_LATER" && code !== "SIGN_BUSY")) break;
+    const after = Number((json as { retryAfterMs?: unknown }).retryAfterMs);
+    try {
+      await sleep(Number.isFinite(after) ? Math.min(Math.max(after, 10), 500) : 100, signal);
+    } catch {
+      return reject("refused", { status: res.status, answer: json });
+    }
   }
   if (res.status !== 200) return reject("refused", { status: res.status, answer: json });
   try {

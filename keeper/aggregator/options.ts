@@ -21,11 +21,10 @@ export interface AggregatorOptions {
   readonly maxBlobBytes: number;
   readonly operators: readonly OperatorEndpoint[];
   /**
-   * Windows in which a value's bytes must keep hashing wrong before it is committed by hash and
-   * reported unavailable (default 3); until then the window waits, so a transient DA fault never
-   * makes a value unavailable for good.
+   * Time limit of one value's fetch in a window, in ms: a value DA does not serve within it is
+   * committed by hash and reported unavailable (the window never waits longer for bytes).
    */
-  readonly unavailableAfterWindows: number;
+  readonly valueTimeoutMs: number;
   /** Deadline for the operators' signatures, in ms. */
   readonly signTimeoutMs: number;
   /** How long to wait for the indexer to reach a block, in ms. */

@@ -69,3 +69,12 @@ export type { IndexedChain, IndexedChainOptions } from "./indexed";
 export { createIndexedChain } from "./indexed-chain";
 export { ChainError, type ChainErrorType } from "./errors";
 export { TxSender, type TxRequest, type TxSenderDeps, type TxSenderOptions, revertReason } from "./sender";
+export {
+  MAX_FEE_EXPONENT,
+  applyWrite,
+  baseFeePerByte,
+  decayedExcess,
+  fakeExponential,
+  type WriteFeeParams,
+  type WriteFeeState,
+} from "./write-fee";

@@ -42,6 +42,7 @@ export interface KeeperConfig {
     readonly signMs: number;
     readonly receiptMs: number;
     readonly indexMs: number;
+    readonly valueMs: number;
   };
   readonly da: { readonly maxRetries: number; readonly baseDelayMs: number };
   readonly tx: { readonly maxAttempts: number };
@@ -53,6 +54,10 @@ export interface KeeperConfig {
     readonly secretsKeyFile: string;
     /** Optional funded key: with it the operator answers key-opening challenges on the commits it holds. */
     readonly txKey?: TxKeyConfig;
+    readonly aggregators: readonly string[];
+    readonly maxCommitBytes: number;
+    readonly maxConcurrentSigns: number;
+    readonly maxReferenceLagBlocks: number;
   };
   readonly aggregator?: {
     readonly windowSeconds: number;
@@ -60,7 +65,6 @@ export interface KeeperConfig {
     readonly maxCommitBytes: number;
     readonly maxBlobBytes: number;
     readonly operators: readonly { readonly url: string }[];
-    readonly unavailableAfterWindows: number;
     readonly txKey: TxKeyConfig;
   };
   readonly challenger?: { readonly txKey: TxKeyConfig };
@@ -111,6 +115,7 @@ export const KEEPER_CONFIG_SCHEMA = {
         signMs: { ...MS, default: 20_000 },
         receiptMs: { ...MS, default: 60_000 },
         indexMs: { ...MS, default: 30_000 },
+        valueMs: { ...MS, default: 10_000 },
       },
     },
     da: {
@@ -131,7 +136,7 @@ export const KEEPER_CONFIG_SCHEMA = {
     operator: {
       type: "object",
       additionalProperties: false,
-      required: ["address", "keystore", "secretsKeyFile"],
+      required: ["address", "keystore", "secretsKeyFile", "aggregators"],
       properties: {
         address: { type: "string", pattern: "^0x[0-9a-fA-F]{40}$" },
         keystore: { type: "string", minLength: 1 },
@@ -139,6 +144,10 @@ export const KEEPER_CONFIG_SCHEMA = {
         passwordFile: { type: "string", minLength: 1 },
         secretsKeyFile: { type: "string", minLength: 1 },
         txKey: TX_KEY,
+        aggregators: { type: "array", minItems: 1, items: { type: "string", pattern: "^0x[0-9a-fA-F]{40}$" } },
+        maxCommitBytes: { type: "integer", minimum: 1, default: 52_428_800 },
+        maxConcurrentSigns: { type: "integer", minimum: 1, maximum: 1024, default: 4 },
+        maxReferenceLagBlocks: { type: "integer", minimum: 0, maximum: 1_000_000, default: 64 },
       },
     },
     aggregator: {
@@ -150,7 +159,6 @@ export const KEEPER_CONFIG_SCHEMA = {
         confirmations: { type: "integer", minimum: 0, maximum: 1000, default: 1 },
         maxCommitBytes: { type: "integer", minimum: 1, default: 52_428_800 },
         maxBlobBytes: { type: "integer", minimum: 130, maximum: 16_252_897, default: 16_252_897 },
-        unavailableAfterWindows: { type: "integer", minimum: 1, maximum: 1_000_000, default: 3 },
         operators: {
           type: "array",
           minItems: 1,

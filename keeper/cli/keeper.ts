@@ -84,10 +84,12 @@ async function startRole(
   signal: AbortSignal,
 ): Promise<Runnable & { close(): Promise<void> }> {
   const logger = createLogger({ level: config.logLevel, name: `keeper-${role}` });
+  const deployment = readDeploymentInfo(config.deployment);
   const registry = new Registry();
+  // One keeper per chain: every metric (default, keeper, DA client) carries the chain it serves.
+  registry.setDefaultLabels({ chain_id: deployment.chainId.toString() });
   collectDefaultMetrics({ register: registry });
   const metrics = createKeeperMetrics(registry);
-  const deployment = readDeploymentInfo(config.deployment);
   const provider = new JsonRpcProvider(config.rpcUrl, Network.from(deployment.chainId), {
     staticNetwork: true,
     batchMaxCount: 1,
@@ -132,7 +134,11 @@ async function startRole(
         secretsPublicKey: readSecretsKeyFile(op.secretsKeyFile),
         httpHost: config.http.host,
         httpPort: config.http.port ?? 9100,
-        signWaitMs: config.timeouts.indexMs,
+        aggregators: op.aggregators,
+        maxCommitBytes: op.maxCommitBytes,
+        maxConcurrentSigns: op.maxConcurrentSigns,
+        maxReferenceLagBlocks: op.maxReferenceLagBlocks,
+        valueTimeoutMs: config.timeouts.valueMs,
         maxRequestBytes: 1 << 20,
       },
       {
@@ -151,9 +157,10 @@ async function startRole(
     );
   } else {
     const txKey = role === "aggregator" ? config.aggregator!.txKey : config.challenger!.txKey;
+    const wallet = txWallet(txKey, provider, env);
     const sender = new TxSender(
       { maxAttempts: config.tx.maxAttempts, receiptTimeoutMs: config.timeouts.receiptMs },
-      { wallet: txWallet(txKey, provider, env), logger, metrics, signal },
+      { wallet, logger, metrics, signal },
     );
     if (role === "aggregator") {
       const agg = config.aggregator!;
@@ -167,7 +174,7 @@ async function startRole(
           maxCommitBytes: agg.maxCommitBytes,
           maxBlobBytes: agg.maxBlobBytes,
           operators: agg.operators,
-          unavailableAfterWindows: agg.unavailableAfterWindows,
+          valueTimeoutMs: config.timeouts.valueMs,
           signTimeoutMs: config.timeouts.signMs,
           indexTimeoutMs: config.timeouts.indexMs,
           httpHost: config.http.host,
@@ -176,6 +183,7 @@ async function startRole(
         {
           ...common,
           sender,
+          requestSigner: wallet,
           operatorRegistry: new Contract(deployment.operatorRegistry, OPERATOR_REGISTRY_ABI, provider),
         },
       );

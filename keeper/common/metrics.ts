@@ -2,7 +2,9 @@ import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 
 /**
  * The keeper's Prometheus metrics (prom-client), shared by the three roles; each role updates the
- * ones it owns. Names end in `_seconds`, `_bytes` or `_total` (STYLE.md).
+ * ones it owns. Names end in `_seconds`, `_bytes` or `_total`; the commit-backlog names
+ * `policy_commit_defer_*` follow the source design. The keeper binary labels every metric with
+ * `chain_id` (the registry's default labels).
  */
 export interface KeeperMetrics {
   /** Seconds from a window's close to its commit being mined (aggregator). */
@@ -29,6 +31,16 @@ export interface KeeperMetrics {
   readonly signRequestsTotal: Counter<"status">;
   /** Fraud proofs submitted, by outcome (challenger). */
   readonly challengesTotal: Counter<"outcome">;
+  /** Values committed without bytes, by reason (keeper/window `UnavailableReason`). */
+  readonly valuesUnavailableTotal: Counter<"reason">;
+  /** Writes in the log after the latest commit, sampled every window (aggregator): the commit backlog. */
+  readonly commitDeferQueueDepth: Gauge;
+  /** Declared bytes of those writes (aggregator). */
+  readonly commitDeferQueueBytes: Gauge;
+  /** Writes eligible at a window's reference block but left for a later window by the byte cap (aggregator). */
+  readonly commitDeferralsTotal: Counter;
+  /** Sign requests refused with a typed reason (operator): see `SignRefusal` in keeper/operator. */
+  readonly signRefusalsTotal: Counter<"reason">;
 }
 
 /** Registers the {@link KeeperMetrics} on `registry`. */
@@ -99,6 +111,33 @@ export function createKeeperMetrics(registry: Registry): KeeperMetrics {
       name: "newton_keeper_challenges_total",
       help: "Fraud proofs, by outcome",
       labelNames: ["outcome"],
+      registers,
+    }),
+    valuesUnavailableTotal: new Counter({
+      name: "newton_keeper_values_unavailable_total",
+      help: "Values committed without bytes, by reason",
+      labelNames: ["reason"],
+      registers,
+    }),
+    commitDeferQueueDepth: new Gauge({
+      name: "policy_commit_defer_queue_depth",
+      help: "Writes in the log after the latest commit",
+      registers,
+    }),
+    commitDeferQueueBytes: new Gauge({
+      name: "policy_commit_defer_queue_bytes",
+      help: "Declared bytes of the writes after the latest commit",
+      registers,
+    }),
+    commitDeferralsTotal: new Counter({
+      name: "policy_commit_deferrals_total",
+      help: "Eligible writes left for a later window by the byte cap",
+      registers,
+    }),
+    signRefusalsTotal: new Counter({
+      name: "newton_keeper_sign_refusals_total",
+      help: "Sign requests refused, by reason",
+      labelNames: ["reason"],
       registers,
     }),
   };

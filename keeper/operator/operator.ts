@@ -1,6 +1,6 @@
 import type { IncomingMessage, Server } from "node:http";
 
-import { getBytes, hexlify, keccak256, type Provider } from "ethers";
+import { getAddress, getBytes, hexlify, keccak256, type Provider } from "ethers";
 import type { Registry } from "prom-client";
 
 import { sign } from "../bls";
@@ -12,7 +12,7 @@ import {
   readJsonBody,
   startHttpServer,
   stopHttpServer,
-  waitUntil,
+  type Hex,
   type HttpReply,
   type KeeperMetrics,
   type Logger,
@@ -26,6 +26,8 @@ import {
   fetchDelta,
   fetchWindowValues,
   parseSignRequest,
+  recoverSignRequestSigner,
+  selectWindow,
   syncToChain,
   toAbiProof,
   type KeeperState,
@@ -72,7 +74,9 @@ export class Operator {
     private readonly deps: OperatorDeps,
   ) {
     this.log = deps.logger.child({ module: "operator" });
+    this.trusted = new Set(opts.aggregators.map((a) => getAddress(a)));
   }
+  private readonly trusted: ReadonlySet<string>;
 
   async start(): Promise<void> {
     await this.deps.chain.start();
@@ -116,6 +120,7 @@ export class Operator {
       logger: this.log,
       metrics: this.deps.metrics,
       signal: this.deps.signal,
+      fetch: this.fetchOptions(),
       pending: () => this.pending,
     });
     if (this.pending !== undefined && this.pending.version <= this.deps.state.latestVersion()) this.pending = undefined;
@@ -156,15 +161,53 @@ export class Operator {
       if (err instanceof WindowError) throw new HttpError(400, err.message);
       throw err;
     }
-    const reply = await this.mutex.run(() => this.signLocked(request)).catch((err: unknown) => signError(err));
+    const reply = await this.answerSign(request).catch((err: unknown) => signError(err));
     this.deps.metrics.signRequestsTotal.inc({ status: String(reply.status) });
+    const code = (reply.json as { code?: unknown } | undefined)?.code;
+    if (typeof code === "string") this.deps.metrics.signRefusalsTotal.inc({ reason: refusalReason(code) });
     return reply;
   }
 
-  private async signLocked(request: SignRequest): Promise<HttpReply> {
+  /**
+   * Everything that can be decided without the lock is decided first and answered at once: the
+   * aggregator's authentication, the in-flight bound, and whether the proposal's writes are indexed
+   * yet (a proposal not yet verifiable gets `SIGN_RETRY_LATER` instead of a wait holding the lock).
+   */
+  private async answerSign(request: SignRequest): Promise<HttpReply> {
     const { commit, delta } = request;
+    const digest = stateCommitDigest(this.opts.chainId, this.opts.registry, commit) as Hex;
+    if (!this.trusted.has(request.aggregator) || recoverSignRequestSigner(request, digest) === undefined) {
+      return refuse(401, "SIGN_UNAUTHENTICATED", "the request is not signed by an aggregator this operator trusts");
+    }
     if (keccak256(delta.daCert) !== commit.daCommitment)
       throw new HttpError(400, "daCommitment is not keccak256(daCert)");
+    if (this.signsInFlight >= this.opts.maxConcurrentSigns) {
+      return refuse(429, "SIGN_BUSY", `${this.signsInFlight} sign requests in flight`, { retryAfterMs: 100 });
+    }
+    const notYet = this.notYetVerifiable(commit.writeIndexEnd, commit.referenceBlock);
+    if (notYet !== undefined) return notYet;
+    this.signsInFlight++;
+    try {
+      return await this.mutex.run(() => this.signLocked(request, digest));
+    } finally {
+      this.signsInFlight--;
+    }
+  }
+  private signsInFlight = 0;
+
+  /** `SIGN_RETRY_LATER` while the indexer has not reached the proposal's writes or reference block. */
+  private notYetVerifiable(writeIndexEnd: bigint, referenceBlock: bigint): HttpReply | undefined {
+    const { chain } = this.deps;
+    if (chain.writeCount() >= writeIndexEnd && BigInt(chain.indexedBlock()) >= referenceBlock) return undefined;
+    return refuse(503, "SIGN_RETRY_LATER", `writes up to ${writeIndexEnd} (block ${referenceBlock}) not indexed yet`, {
+      retryAfterMs: 100,
+      writeCount: chain.writeCount().toString(),
+      indexedBlock: chain.indexedBlock(),
+    });
+  }
+
+  private async signLocked(request: SignRequest, digest: Hex): Promise<HttpReply> {
+    const { commit, delta } = request;
     const synced = await this.syncLocked();
     const { state, chain } = this.deps;
     const version = state.latestVersion();
@@ -180,10 +223,11 @@ export class Operator {
     const start = state.writeIndexEndAt(version);
     if (commit.writeIndexEnd < start)
       throw new HttpError(400, `writeIndexEnd ${commit.writeIndexEnd} is below ${start}`);
-    await this.waitForWrites(commit.writeIndexEnd, Number(commit.referenceBlock));
+    const notYet = this.notYetVerifiable(commit.writeIndexEnd, commit.referenceBlock);
+    if (notYet !== undefined) return notYet;
+    const refusal = this.checkWindowRule(commit, start);
+    if (refusal !== undefined) return refusal;
     const writes = chain.writesInRange(start, commit.writeIndexEnd);
-    const late = writes.find((w) => BigInt(w.blockNumber) > commit.referenceBlock);
-    if (late !== undefined) return conflict(`write ${late.writeIndex} is after referenceBlock`, ours, commit.stateRoot);
     const fetched = await fetchDelta(this.deps.da, delta, { signal: this.deps.signal, metrics: this.deps.metrics });
     let windowWrites = checkDelta(
       fetched,
@@ -195,7 +239,6 @@ export class Operator {
     if (scratch.root !== commit.stateRoot)
       return conflict("stateRoot differs from the write log", scratch.root, commit.stateRoot);
     this.pending = scratch;
-    const digest = stateCommitDigest(this.opts.chainId, this.opts.registry, commit);
     const signature = sign(this.opts.keypair.secretKey, getBytes(digest));
     this.log.info({ sequenceNo: commit.sequenceNo.toString(), root: scratch.root }, "commit signed");
     const body: SignResponseJson = {
@@ -206,7 +249,46 @@ export class Operator {
     return { status: 200, json: body };
   }
 
-  /** Fetches the bytes the delta left out (unavailable per the aggregator) once; hash only if DA has none. */
+  /**
+   * The censorship check: the proposal must commit exactly the maximal eligible prefix of the
+   * uncommitted write log under the window rule (`selectWindow`) at its reference block, and the
+   * reference block must be recent (within `maxReferenceLagBlocks` of this operator's indexed
+   * block), so an aggregator can neither leave an eligible write out nor hide writes behind an old
+   * reference block. Refusals: `SIGN_REFUSED_NOT_MAXIMAL`, `SIGN_REFUSED_STALE_REFERENCE`.
+   */
+  private checkWindowRule(commit: SignRequest["commit"], start: bigint): HttpReply | undefined {
+    const { chain } = this.deps;
+    const indexed = BigInt(chain.indexedBlock());
+    if (commit.referenceBlock + BigInt(this.opts.maxReferenceLagBlocks) < indexed) {
+      return refuse(409, "SIGN_REFUSED_STALE_REFERENCE", `referenceBlock ${commit.referenceBlock} is stale`, {
+        indexedBlock: Number(indexed),
+        maxReferenceLagBlocks: this.opts.maxReferenceLagBlocks,
+      });
+    }
+    const uncommitted = chain.writesInRange(start, chain.writeCount());
+    const selected = selectWindow(uncommitted, Number(commit.referenceBlock), this.opts.maxCommitBytes);
+    const maximal = start + BigInt(selected.length);
+    if (commit.writeIndexEnd === maximal) return undefined;
+    this.log.warn(
+      {
+        sequenceNo: commit.sequenceNo.toString(),
+        proposed: commit.writeIndexEnd.toString(),
+        maximal: maximal.toString(),
+      },
+      "proposal is not the maximal eligible prefix; refused",
+    );
+    return refuse(
+      409,
+      "SIGN_REFUSED_NOT_MAXIMAL",
+      `writeIndexEnd ${commit.writeIndexEnd} is not the maximal eligible prefix end ${maximal} at block ${commit.referenceBlock}`,
+      { maximalWriteIndexEnd: maximal.toString() },
+    );
+  }
+
+  /**
+   * Fetches the bytes the delta left out (unavailable per the aggregator) once, within the value
+   * timeout; a value this operator cannot fetch either is committed by hash all the same.
+   */
   private async fillMissing(
     windowWrites: ReturnType<typeof checkDelta>,
     writes: ReturnType<IndexedChain["writesInRange"]>,
@@ -214,29 +296,21 @@ export class Operator {
     const zero = /^0x0{64}$/;
     const missing = writes.filter((w, i) => !zero.test(w.valueHash) && windowWrites[i].bytes === undefined);
     if (missing.length === 0) return windowWrites;
-    const got = await fetchWindowValues(this.deps.da, missing, { mismatchAttempts: 1, signal: this.deps.signal }).catch(
-      () => [],
-    );
+    const got = await fetchWindowValues(this.deps.da, missing, this.fetchOptions());
     const bytes = new Map(got.filter((g) => g.bytes !== undefined).map((g) => [g.writeIndex, g.bytes]));
     return windowWrites.map((w) =>
       w.bytes === undefined && bytes.has(w.writeIndex) ? { ...w, bytes: bytes.get(w.writeIndex) } : w,
     );
   }
 
-  private async waitForWrites(writeIndexEnd: bigint, referenceBlock: number): Promise<void> {
-    const { chain } = this.deps;
-    try {
-      await waitUntil(() => chain.writeCount() >= writeIndexEnd && chain.indexedBlock() >= referenceBlock, {
-        timeoutMs: this.opts.signWaitMs,
-        intervalMs: 25,
-        signal: this.deps.signal,
-      });
-    } catch {
-      throw new HttpError(409, `writes up to ${writeIndexEnd} (block ${referenceBlock}) are not indexed yet`, {
-        writeCount: chain.writeCount().toString(),
-        indexedBlock: chain.indexedBlock(),
-      });
-    }
+  private fetchOptions() {
+    return {
+      valueTimeoutMs: this.opts.valueTimeoutMs,
+      held: (h: Hex) => this.deps.state.valueByHash(h),
+      signal: this.deps.signal,
+      logger: this.log,
+      metrics: this.deps.metrics,
+    };
   }
 
   private async handleState(): Promise<HttpReply> {
@@ -295,9 +369,12 @@ export class Operator {
       throw err;
     }
     const available = result.value === null || !lenient.isPlaceholder(result.value);
+    // The leaf (and its proof) always holds the write log's value hash; only the bytes may be missing.
+    const status = result.value === null ? "absent" : available ? "available" : "bytes_unavailable";
     return {
       status: 200,
       json: {
+        status,
         sequenceNo: String(version),
         keyHash: keyHashParam.toLowerCase(),
         valueHash: result.proof.leaf && result.value !== null ? hexlify(result.proof.leaf.valueHash) : null,
@@ -318,6 +395,16 @@ export class Operator {
 
 function conflict(error: string, expectedRoot: string, actualRoot: string): HttpReply {
   return { status: 409, json: { error, expectedRoot, actualRoot } };
+}
+
+/** A typed refusal: `{error, code, ...extra}` (codes `SIGN_*`, counted per reason in `signRefusalsTotal`). */
+function refuse(status: number, code: string, error: string, extra: Record<string, unknown> = {}): HttpReply {
+  return { status, json: { error, code, ...extra } };
+}
+
+/** Metric label of a refusal code: `SIGN_REFUSED_NOT_MAXIMAL` → `not_maximal`. */
+function refusalReason(code: string): string {
+  return code.replace(/^SIGN_(REFUSED_)?/, "").toLowerCase();
 }
 
 function signError(err: unknown): HttpReply {

@@ -15,8 +15,16 @@ export interface OperatorOptions {
   readonly httpHost: string;
   /** 0 picks a free port. */
   readonly httpPort: number;
-  /** How long a sign request may wait for the indexer to reach the proposal's writes, in ms. */
-  readonly signWaitMs: number;
+  /** Addresses whose EIP-191 signature authenticates a sign request (the aggregators' tx accounts). */
+  readonly aggregators: readonly string[];
+  /** The window rule's byte cap; must equal the aggregator's `maxCommitBytes`. */
+  readonly maxCommitBytes: number;
+  /** Sign requests handled at once (waiting for the lock included); more get `SIGN_BUSY` at once. */
+  readonly maxConcurrentSigns: number;
+  /** How far a proposal's reference block may lag this operator's indexed block, in blocks. */
+  readonly maxReferenceLagBlocks: number;
+  /** Time limit of one value's fetch, in ms (see keeper/window `fetchWindowValues`). */
+  readonly valueTimeoutMs: number;
   /** Largest sign request body, in bytes. */
   readonly maxRequestBytes: number;
 }

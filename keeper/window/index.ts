@@ -22,7 +22,13 @@ export type { DeltaPointer, ScratchVersion, WindowWrite } from "./types";
 export { GENESIS_ROOT, KeeperState } from "./state";
 export { OverlayTreeStore } from "./overlay";
 export { selectWindow } from "./select";
-export { fetchWindowValues, toWindowWrite, type FetchValuesOptions, type ValueSource } from "./values";
+export {
+  fetchWindowValues,
+  toWindowWrite,
+  type FetchValuesOptions,
+  type UnavailableReason,
+  type ValueSource,
+} from "./values";
 export {
   MANIFEST_MAGIC,
   MANIFEST_VERSION,
@@ -36,11 +42,15 @@ export {
 } from "./delta";
 export { checkDelta, type DeltaExpectation } from "./verify";
 export {
+  SIGN_REQUEST_AUTH_DOMAIN,
   encodeSignRequest,
   parseAddress,
   parseSignRequest,
+  recoverSignRequestSigner,
+  signRequestAuthHash,
   type SignRequest,
   type SignRequestJson,
+  type SignRequestSigner,
   type SignResponseJson,
 } from "./wire";
 export { syncToChain, type SyncDeps, type SyncResult } from "./sync";

@@ -1,9 +1,8 @@
 import { keccak256 } from "ethers";
 
 import type { IndexedWrite } from "../chain";
-import { backoffMs, hexToBytes, sleep, type Hex, type KeeperMetrics, type Logger } from "../common";
+import { hexToBytes, type Hex, type KeeperMetrics, type Logger } from "../common";
 import { DaError } from "../da";
-import { WindowError } from "./errors";
 import type { WindowWrite } from "./types";
 
 const ZERO_HASH: Hex = `0x${"00".repeat(32)}`;
@@ -14,33 +13,45 @@ export interface ValueSource {
   getVerified(cert: Uint8Array, expectedHash: Hex, opts?: { signal?: AbortSignal }): Promise<Uint8Array>;
 }
 
+/**
+ * Why a write's bytes are unavailable: `empty_cert` (no certificate), `invalid_cert` (the proxy
+ * rejects the certificate: 400/418), `not_found` (a well-formed certificate whose blob DA cannot
+ * return: never dispersed, expired, or any persistent 5xx), `hash_mismatch` (bytes whose keccak256
+ * is not `valueHash`), `length_mismatch` (bytes whose length is not the declared `byteLength`),
+ * `timeout` (no answer within `valueTimeoutMs`), `da_error` (any other DA failure).
+ */
+export type UnavailableReason =
+  "empty_cert" | "invalid_cert" | "not_found" | "hash_mismatch" | "length_mismatch" | "timeout" | "da_error";
+
 /** Options of {@link fetchWindowValues}. */
 export interface FetchValuesOptions {
   /** Parallel fetches (default 8). */
   readonly concurrency?: number;
-  /** Fetches of one value whose bytes keep hashing wrong before it counts as unavailable (default 4). */
-  readonly mismatchAttempts?: number;
-  /** Backoff cap between mismatch retries, in ms (default 200). */
-  readonly retryBaseMs?: number;
   /**
-   * Whether a write whose bytes keep hashing wrong may now be committed by hash (default: always).
-   * When it returns false for some writes, the fetch fails with `WINDOW_ERROR_VALUE_MISMATCH`
-   * listing them, so a transient DA fault does not make a value unavailable for good.
+   * Time limit of one value's fetch, the DA client's own retries included, in ms (default 10 000):
+   * what bounds a window's fetch phase however many writes name missing blobs.
    */
-  readonly acceptUnavailable?: (writeIndex: bigint) => boolean;
+  readonly valueTimeoutMs?: number;
+  /**
+   * Bytes this keeper already holds by value hash (its tree's value store): used without a fetch
+   * when their length is the write's `byteLength`, so a re-proposal of held bytes under a useless
+   * certificate leaves them available.
+   */
+  readonly held?: (valueHash: Hex) => Uint8Array | undefined;
   readonly signal?: AbortSignal;
   readonly logger?: Logger;
   readonly metrics?: KeeperMetrics;
 }
 
 /**
- * Fetches the value bytes of `writes` from DA by each write's `daCert`, checked against its
- * `valueHash` (DESIGN.md §5 step 3). Deletes and empty values need no fetch. A value whose bytes
- * keep hashing wrong (`mismatchAttempts` fetches), or whose certificate the proxy rejects (400/418,
- * or an empty cert), is returned without bytes: it is committed by hash and reported unavailable.
- * @throws WindowError `WINDOW_ERROR_DA_UNAVAILABLE` when DA keeps failing (after the client's own
- *   retries): the window must wait; nothing unverified is ever returned as bytes.
- *   `WINDOW_ERROR_VALUE_MISMATCH` with the writes `acceptUnavailable` refused to commit by hash.
+ * Fetches the value bytes of `writes` from DA by each write's `daCert`, and keeps them only when
+ * their keccak256 is the write's `valueHash` and their length is its `byteLength`. Deletes and
+ * empty values need no fetch. Every other outcome — no certificate, a certificate the proxy
+ * rejects, a blob it cannot return (never dispersed, expired, persistent 5xx), wrong bytes, a
+ * wrong length, no answer within `valueTimeoutMs` — returns the write without bytes: it is
+ * committed by hash (the leaf holds `valueHash` as the write log says) and reported unavailable.
+ * Availability never changes which writes a window commits nor the root, so it never stops a commit.
+ * @throws only when `signal` aborts; nothing unverified is ever returned as bytes.
  */
 export async function fetchWindowValues(
   da: ValueSource,
@@ -53,21 +64,18 @@ export async function fetchWindowValues(
   const worker = async (): Promise<void> => {
     while (next < writes.length) {
       const i = next++;
-      out[i] = { ...toWindowWrite(writes[i]), bytes: await fetchOne(da, writes[i], opts) };
+      const got = await fetchOne(da, writes[i], opts);
+      if (typeof got === "string") {
+        opts.metrics?.valuesUnavailableTotal.inc({ reason: got });
+        opts.logger?.warn({ writeIndex: writes[i].writeIndex.toString(), reason: got }, "value bytes unavailable");
+        out[i] = toWindowWrite(writes[i]);
+      } else {
+        out[i] = { ...toWindowWrite(writes[i]), bytes: got };
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(opts.concurrency ?? 8, writes.length) }, worker));
-  const refused = writes.filter(
-    (w, i) =>
-      out[i].bytes === undefined && w.valueHash !== ZERO_HASH && opts.acceptUnavailable?.(w.writeIndex) === false,
-  );
-  if (refused.length > 0) {
-    const writeIndexes = refused.map((w) => w.writeIndex.toString());
-    throw new WindowError(
-      { code: "WINDOW_ERROR_VALUE_MISMATCH", writeIndexes },
-      `DA returned wrong bytes for writes ${writeIndexes.join(", ")}; not yet committing them by hash`,
-    );
-  }
+  opts.signal?.throwIfAborted();
   opts.metrics?.daLatencySeconds.observe({ op: "fetch_values" }, (performance.now() - started) / 1000);
   return out;
 }
@@ -83,31 +91,39 @@ export function toWindowWrite(w: IndexedWrite): WindowWrite {
   };
 }
 
-async function fetchOne(da: ValueSource, w: IndexedWrite, opts: FetchValuesOptions): Promise<Uint8Array | undefined> {
+/** Fetches one write's bytes; the bytes, undefined for a delete, or why they are unavailable. */
+async function fetchOne(
+  da: ValueSource,
+  w: IndexedWrite,
+  opts: FetchValuesOptions,
+): Promise<Uint8Array | undefined | UnavailableReason> {
   if (w.valueHash === ZERO_HASH) return undefined;
-  if (w.valueHash === EMPTY_VALUE_HASH) return new Uint8Array(0);
+  if (w.valueHash === EMPTY_VALUE_HASH) return w.byteLength === 0 ? new Uint8Array(0) : "length_mismatch";
+  const held = opts.held?.(w.valueHash);
+  if (held !== undefined && held.length === w.byteLength) return held;
   const cert = hexToBytes(w.daCert);
-  if (cert.length === 0) return undefined;
-  const attempts = opts.mismatchAttempts ?? 4;
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await da.getVerified(cert, w.valueHash, { signal: opts.signal });
-    } catch (err) {
-      if (!(err instanceof DaError)) throw err;
-      const code = err.code;
-      const permanent = code === "DA_ERROR_INVALID_CERT" || code === "DA_ERROR_BAD_REQUEST";
-      const mismatch = code === "DA_ERROR_HASH_MISMATCH";
-      if (permanent || (mismatch && attempt + 1 >= attempts)) {
-        opts.logger?.warn({ writeIndex: w.writeIndex.toString(), code }, "value bytes unavailable");
-        return undefined;
-      }
-      if (!mismatch) {
-        throw new WindowError(
-          { code: "WINDOW_ERROR_DA_UNAVAILABLE", writeIndex: w.writeIndex.toString(), reason: err.message },
-          `value of write ${w.writeIndex} could not be fetched: ${err.message}`,
-        );
-      }
-      await sleep(backoffMs(attempt, opts.retryBaseMs ?? 200, 2_000), opts.signal);
+  if (cert.length === 0) return "empty_cert";
+  const timeout = AbortSignal.timeout(opts.valueTimeoutMs ?? 10_000);
+  const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
+  let bytes: Uint8Array;
+  try {
+    bytes = await da.getVerified(cert, w.valueHash, { signal });
+  } catch (err) {
+    opts.signal?.throwIfAborted();
+    if (timeout.aborted) return "timeout";
+    if (!(err instanceof DaError)) throw err;
+    switch (err.code) {
+      case "DA_ERROR_INVALID_CERT":
+      case "DA_ERROR_BAD_REQUEST":
+        return "invalid_cert";
+      case "DA_ERROR_HASH_MISMATCH":
+        return "hash_mismatch";
+      case "DA_ERROR_SERVER":
+      case "DA_ERROR_UNKNOWN_CERT":
+        return "not_found";
+      default:
+        return "da_error";
     }
   }
+  return bytes.length === w.byteLength ? bytes : "length_mismatch";
 }

@@ -1,4 +1,4 @@
-import { getAddress } from "ethers";
+import { getAddress, getBytes, solidityPackedKeccak256, verifyMessage } from "ethers";
 
 import type { StateCommit } from "../chain";
 import type { Hex } from "../common";
@@ -8,7 +8,9 @@ import type { DeltaPointer } from "./types";
 /**
  * Body of `POST /v1/commits/sign`: the `StateCommit` fields (integers as decimal strings, bytes as
  * 0x-hex) plus where the delta is: `daCert` (whose keccak256 must be `daCommitment`) and
- * `deltaHash` (keccak256 of the payload behind it: the delta blob, or the manifest of a split delta).
+ * `deltaHash` (keccak256 of the payload behind it: the delta blob, or the manifest of a split delta),
+ * and the aggregator's authentication: its address and its EIP-191 signature over
+ * {@link signRequestAuthHash} (operators answer only the aggregators they are configured to trust).
  */
 export interface SignRequestJson {
   readonly sequenceNo: string;
@@ -20,12 +22,56 @@ export interface SignRequestJson {
   readonly operatorSetId: string;
   readonly daCert: string;
   readonly deltaHash: string;
+  /** 0x-hex 20-byte address of the aggregator that signed the request. */
+  readonly aggregator: string;
+  /** 0x-hex 65-byte secp256k1 signature (r ‖ s ‖ v), EIP-191 personal message = the 32-byte auth hash. */
+  readonly aggregatorSignature: string;
 }
 
 /** A parsed sign request. */
 export interface SignRequest {
   readonly commit: StateCommit;
   readonly delta: DeltaPointer;
+  /** Checksummed address the request claims to come from. */
+  readonly aggregator: string;
+  /** 0x-hex 65-byte signature, not yet checked (see {@link recoverSignRequestSigner}). */
+  readonly aggregatorSignature: Hex;
+}
+
+/** What signs a sign request: an ethers `Wallet` fits (EIP-191 `personal_sign`). */
+export interface SignRequestSigner {
+  readonly address: string;
+  signMessageSync(message: Uint8Array): string;
+}
+
+/** Domain tag of the aggregator's sign-request authentication (versioned). */
+export const SIGN_REQUEST_AUTH_DOMAIN = "newton.sign-request.v1";
+
+/**
+ * The 32 bytes an aggregator signs (EIP-191 personal message) to authenticate a sign request:
+ * `keccak256(abi.encodePacked("newton.sign-request.v1", commitDigest, deltaHash))`. The commit
+ * digest binds chain id, registry and every commit field; `deltaHash` binds the delta, so a
+ * signature authenticates exactly one proposal.
+ */
+export function signRequestAuthHash(commitDigest: Hex, deltaHash: Hex): Hex {
+  return solidityPackedKeccak256(
+    ["string", "bytes32", "bytes32"],
+    [SIGN_REQUEST_AUTH_DOMAIN, commitDigest, deltaHash],
+  ) as Hex;
+}
+
+/**
+ * The address that signed `request` for `commitDigest`, or undefined when the signature does not
+ * recover to the claimed `aggregator`.
+ */
+export function recoverSignRequestSigner(request: SignRequest, commitDigest: Hex): string | undefined {
+  try {
+    const hash = signRequestAuthHash(commitDigest, request.delta.deltaHash);
+    const signer = verifyMessage(getBytes(hash), request.aggregatorSignature);
+    return signer === request.aggregator ? signer : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Answer of a successful sign request. */
@@ -38,8 +84,17 @@ export interface SignResponseJson {
   readonly operator: string;
 }
 
-/** Encodes a sign request. */
-export function encodeSignRequest(commit: StateCommit, delta: DeltaPointer): SignRequestJson {
+/**
+ * Encodes a sign request, authenticated by `signer` over {@link signRequestAuthHash}.
+ * @param commitDigest The commit's `StateCommitRegistry.commitDigest` (keeper/chain `stateCommitDigest`).
+ */
+export function encodeSignRequest(
+  commit: StateCommit,
+  delta: DeltaPointer,
+  commitDigest: Hex,
+  signer: SignRequestSigner,
+): SignRequestJson {
+  const auth = signer.signMessageSync(getBytes(signRequestAuthHash(commitDigest, delta.deltaHash)));
   return {
     sequenceNo: commit.sequenceNo.toString(),
     prevStateRoot: commit.prevStateRoot,
@@ -50,6 +105,8 @@ export function encodeSignRequest(commit: StateCommit, delta: DeltaPointer): Sig
     operatorSetId: commit.operatorSetId.toString(),
     daCert: delta.daCert,
     deltaHash: delta.deltaHash,
+    aggregator: getAddress(signer.address),
+    aggregatorSignature: auth,
   };
 }
 
@@ -72,7 +129,12 @@ export function parseSignRequest(body: unknown): SignRequest {
     operatorSetId: u64(b, "operatorSetId"),
   };
   const daCert = hex(b, "daCert", 1, 1 << 20);
-  return { commit, delta: { daCert, deltaHash: bytes32(b, "deltaHash") } };
+  return {
+    commit,
+    delta: { daCert, deltaHash: bytes32(b, "deltaHash") },
+    aggregator: parseAddress(b.aggregator, "aggregator"),
+    aggregatorSignature: hex(b, "aggregatorSignature", 65, 65),
+  };
 }
 
 /** Parses a 0x-hex 20-byte address (checksummed output). */

@@ -2,6 +2,9 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
+import { Wallet } from "ethers";
+
+import { DEVNET_ACCOUNTS } from "./accounts";
 import type { DevnetKeys } from "./keys";
 
 /** Where the devnet's services listen (all on 127.0.0.1). */
@@ -67,6 +70,8 @@ export function writeKeeperConfigs(
         keystore: op.keystore,
         passwordEnv: KEEPER_ENV.operatorPassword,
         secretsKeyFile: ctx.keys.secretsKeyFile,
+        // Sign requests are answered only when signed by the aggregator's tx account.
+        aggregators: [new Wallet(DEVNET_ACCOUNTS.aggregator).address],
       },
     }),
   );

@@ -64,6 +64,15 @@ export interface DeployConfig {
   readonly confirmations: number;
   /** The initial operator set (default none). */
   readonly operators: readonly OperatorConfig[];
+  /**
+   * The StateCommitRegistry's write fee (`setWriteFeeParams`): minimum base fee in wei per declared byte (decimal
+   * string), target declared bytes per block, update fraction in bytes. Default all zero: writes are free.
+   */
+  readonly writeFee: {
+    readonly minBaseFeePerByte: string;
+    readonly targetBytesPerBlock: number;
+    readonly updateFraction: number;
+  };
 }
 
 /** The JSON schema of `config/<network>.json` (draft 2020-12). */
@@ -90,6 +99,16 @@ export const DEPLOY_CONFIG_SCHEMA = {
     challengeBondWei: { type: "string", pattern: "^[1-9][0-9]{0,27}$", default: "10000000000000000" },
     resolveWindowBlocks: { type: "integer", minimum: 1, default: 50 },
     confirmations: { type: "integer", minimum: 1, maximum: 100, default: 1 },
+    writeFee: {
+      type: "object",
+      additionalProperties: false,
+      default: {},
+      properties: {
+        minBaseFeePerByte: { type: "string", pattern: "^(0|[1-9][0-9]{0,19})$", default: "0" },
+        targetBytesPerBlock: { type: "integer", minimum: 0, maximum: 4_294_967_295, default: 0 },
+        updateFraction: { type: "integer", minimum: 0, maximum: 281_474_976_710_655, default: 0 },
+      },
+    },
     operators: {
       type: "array",
       default: [],

@@ -11,6 +11,7 @@
  *  setNamespaceWriter 0x03,0x06–0x08 → PolicyDataRegistry; 0x04–0x05 → PolicyRegistry   (wiring)
  *  OperatorRegistry.setSlasher, StateCommitRegistry.setChallengeVerifier → ChallengeVerifier
  *  ChallengeVerifier.setOpeningConfig(challengeBondWei, resolveWindowBlocks)              (opening game)
+ *  StateCommitRegistry.setWriteFeeParams(config.writeFee) when it differs                (write fee)
  *  registerOperator × config.operators                                                    (operators)
  *  transferOwnership(config.owner) when it is not the deployer                            (hand-over)
  *  assertDeployment                                                                       (assertions)
@@ -159,6 +160,7 @@ export async function deployNewton(
   await wireNamespaceWriters(ctx);
   await wireChallengeRoles(ctx);
   await configureOpeningGame(ctx);
+  await setWriteFee(ctx);
   await registerOperators(ctx);
   await handOverOwnership(ctx);
   if (JSON.stringify(deployment.config) !== JSON.stringify(config)) {
@@ -336,6 +338,27 @@ async function wireChallengeRoles(ctx: Context): Promise<void> {
     await requireOwner(ctx, "StateCommitRegistry", step);
     await send(ctx, step, scr.setChallengeVerifier(verifier));
   }
+}
+
+/** Sets the StateCommitRegistry's write-fee parameters to the config's when they differ. */
+async function setWriteFee(ctx: Context): Promise<void> {
+  const scr = await ctx.hre.ethers.getContractAt(
+    "StateCommitRegistry",
+    proxyOf(ctx.deployment, "StateCommitRegistry"),
+    ctx.signer,
+  );
+  const want = ctx.config.writeFee;
+  const [minFee, target, fraction] = await scr.writeFeeParams();
+  if (minFee === BigInt(want.minBaseFeePerByte) && target === BigInt(want.targetBytesPerBlock)) {
+    if (fraction === BigInt(want.updateFraction)) return;
+  }
+  const step = `StateCommitRegistry.setWriteFeeParams(${want.minBaseFeePerByte}, ${want.targetBytesPerBlock}, ${want.updateFraction})`;
+  await requireOwner(ctx, "StateCommitRegistry", step);
+  await send(
+    ctx,
+    step,
+    scr.setWriteFeeParams(BigInt(want.minBaseFeePerByte), want.targetBytesPerBlock, want.updateFraction),
+  );
 }
 
 async function registerOperators(ctx: Context): Promise<void> {

@@ -1,17 +1,65 @@
 import type { Command } from "commander";
 
-import { EMPTY_ARTIFACT_HASH } from "../../chain";
+import { EMPTY_ARTIFACT_HASH, POLICY_NAMESPACES } from "../../chain";
 import type { Hex } from "../../common";
 import { connectChain, defaultTarget, type ChainContext, type RunContext } from "./context";
 import { usageError } from "./errors";
 import { parseBytes32 } from "./options";
+import { writeStatus } from "./writes";
 
 /** One node of the template/instance DAG and its state; `fix` is the `newton` command that repairs it. */
 export interface DescribeItem {
   readonly item: string;
   readonly id: string;
-  readonly status: "registered" | "deployed" | "set" | "current" | "missing" | "not set" | "not current";
+  readonly status:
+    | "registered"
+    | "deployed"
+    | "set"
+    | "current"
+    | "missing"
+    | "not set"
+    | "not current"
+    | "committed"
+    | "waiting"
+    | "not written";
   readonly fix?: string;
+  /** Artifact writes: the write's index, and the commit sequence holding it or the backlog ahead of it. */
+  readonly write?: { writeIndex: string; sequenceNo?: string; writesAhead?: string; bytesAhead?: string };
+}
+
+/** Adds one item per non-empty artifact: whether its write is committed (in which sequence) or how much waits ahead. */
+async function pushArtifacts(
+  ctx: ChainContext,
+  items: DescribeItem[],
+  indent: string,
+  artifacts: readonly { name: string; namespace: number; hash: string }[],
+): Promise<void> {
+  for (const a of artifacts) {
+    if (a.hash === EMPTY_ARTIFACT_HASH) continue;
+    const s = await writeStatus(ctx, a.namespace, a.hash as Hex);
+    const item = `${indent}${a.name}`;
+    if (s.status === "not written") {
+      items.push({ item, id: a.hash, status: "not written" });
+    } else if (s.status === "committed") {
+      items.push({
+        item,
+        id: a.hash,
+        status: "committed",
+        write: { writeIndex: s.writeIndex.toString(), sequenceNo: s.sequenceNo.toString() },
+      });
+    } else {
+      items.push({
+        item,
+        id: a.hash,
+        status: "waiting",
+        write: {
+          writeIndex: s.writeIndex.toString(),
+          writesAhead: s.writesAhead.toString(),
+          bytesAhead: s.bytesAhead.toString(),
+        },
+      });
+    }
+  }
 }
 
 const MISSING = new Set<DescribeItem["status"]>(["missing", "not set", "not current"]);
@@ -36,11 +84,20 @@ export async function describePolicy(
   const missing = items.filter((i) => MISSING.has(i.status)).length;
   run.out.result({ chain: ctx.target.label, complete: missing === 0, items });
   for (const i of items) {
-    run.out.line(`${i.item} ${i.id}: ${i.status}`);
+    run.out.line(`${i.item} ${i.id}: ${i.status}${writeNote(i)}`);
     if (i.fix !== undefined) run.out.line(`${" ".repeat(i.item.length - i.item.trimStart().length)}  fix: ${i.fix}`);
   }
   run.out.line(missing === 0 ? "complete" : `${missing} item(s) missing`);
   return missing === 0 ? 0 : 1;
+}
+
+/** ` (write #5 in sequence 3)` / ` (write #9: 2 writes, 1.5 MiB ahead)` for artifact items. */
+function writeNote(i: DescribeItem): string {
+  const w = i.write;
+  if (w === undefined) return "";
+  if (w.sequenceNo !== undefined) return ` (write #${w.writeIndex} in sequence ${w.sequenceNo})`;
+  const mib = (Number(w.bytesAhead ?? 0) / 1024 / 1024).toFixed(2);
+  return ` (write #${w.writeIndex}: ${w.writesAhead} write(s), ${mib} MiB ahead)`;
 }
 
 async function walkTemplate(ctx: ChainContext, id: Hex, items: DescribeItem[], indent: string): Promise<void> {
@@ -55,8 +112,22 @@ async function walkTemplate(ctx: ChainContext, id: Hex, items: DescribeItem[], i
     return;
   }
   items.push({ item: `${indent}policy template`, id, status: "registered" });
+  await pushArtifacts(ctx, items, `${indent}  `, [
+    { name: "rego", namespace: POLICY_NAMESPACES.rego, hash: row.regoHash },
+    { name: "params schema", namespace: POLICY_NAMESPACES.policyParamsSchema, hash: row.paramsSchemaHash },
+  ]);
   for (const dt of await ctx.policyRegistry.policyDataTemplateIdsOf(id)) {
     const registered = await ctx.policyDataRegistry.isTemplateRegistered(dt);
+    if (registered) {
+      const t = await ctx.policyDataRegistry.templates(dt);
+      items.push({ item: `${indent}  policy-data template`, id: dt, status: "registered" });
+      await pushArtifacts(ctx, items, `${indent}    `, [
+        { name: "wasm", namespace: POLICY_NAMESPACES.wasm, hash: t.wasmHash },
+        { name: "params schema", namespace: POLICY_NAMESPACES.policyDataParamsSchema, hash: t.paramsSchemaHash },
+        { name: "secrets schema", namespace: POLICY_NAMESPACES.secretsSchema, hash: t.secretsSchemaHash },
+      ]);
+      continue;
+    }
     items.push({
       item: `${indent}  policy-data template`,
       id: dt,

@@ -126,6 +126,7 @@ export function addDataInstanceCommands(
     .requiredOption("--secrets <file>", "secrets JSON (validated against the template's secrets schema)")
     .option("--operator-url <url>", "operator base URL serving GET /v1/secrets-key (or profile operator-url)")
     .option("--dry-run", "check and seal, but upload and send nothing")
+    .option("--wait", "block until the secrets write is committed (progress: writes and bytes ahead)")
     .action(act(setSecrets));
   i.command("show-secrets")
     .description("show the secrets envelope; decrypt it with the operators' key")

@@ -45,7 +45,7 @@ export function computeDataTemplateId(run: RunContext, o: PolicyDataTemplateFile
 /** `policy-data template register`: uploads the artifacts once and registers on every `--chains` chain. */
 export async function registerDataTemplate(
   run: RunContext,
-  o: PolicyDataTemplateFiles & { chains?: string; dryRun?: boolean },
+  o: PolicyDataTemplateFiles & { chains?: string; dryRun?: boolean; wait?: boolean },
 ): Promise<number> {
   const s = dataTemplateSpec(run, o);
   const reg: TemplateRegistration = {
@@ -57,9 +57,10 @@ export async function registerDataTemplate(
       { namespace: POLICY_NAMESPACES.secretsSchema, artifact: s.secretsSchema },
     ],
     registry: (ctx) => ctx.policyDataRegistry,
-    send: (ctx, signer, refs) => ctx.policyDataRegistry.connect(signer).registerTemplate(refs[0], refs[1], refs[2]),
+    send: (ctx, signer, refs, value) =>
+      ctx.policyDataRegistry.connect(signer).registerTemplate(refs[0], refs[1], refs[2], { value }),
   };
-  return registerOnChains(run, reg, o.chains, o.dryRun === true);
+  return registerOnChains(run, reg, o.chains, o.dryRun === true, o.wait === true);
 }
 
 /** `policy-data template show --template <id>`. Exit 1 when not registered on the chain. */
@@ -124,6 +125,7 @@ export function addDataTemplateCommands(
   files(t.command("register").description("upload artifacts to DA and register on each chain"))
     .option("--chains <names>", "profiles or network names, comma-separated (default: the current chain)")
     .option("--dry-run", "print the id and the pre-flight result; send nothing")
+    .option("--wait", "block until the artifact writes are committed (progress: writes and bytes ahead)")
     .action(act(registerDataTemplate));
   files(t.command("compute-id").description("print the template id (offline)")).action(act(computeDataTemplateId));
   t.command("show")

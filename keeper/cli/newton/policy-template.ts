@@ -59,7 +59,7 @@ export function computePolicyTemplateId(run: RunContext, o: PolicyTemplateFiles)
 /** `policy template register`: uploads the artifacts once and registers on every `--chains` chain. */
 export async function registerPolicyTemplate(
   run: RunContext,
-  o: PolicyTemplateFiles & { chains?: string; dryRun?: boolean },
+  o: PolicyTemplateFiles & { chains?: string; dryRun?: boolean; wait?: boolean },
 ): Promise<number> {
   const spec = policyTemplateSpec(run, o);
   const reg: TemplateRegistration = {
@@ -71,10 +71,10 @@ export async function registerPolicyTemplate(
     ],
     registry: (ctx) => ctx.policyRegistry,
     preflight: (ctx) => checkDataTemplates(ctx, spec.dataTemplateIds),
-    send: (ctx, signer, refs) =>
-      ctx.policyRegistry.connect(signer).registerTemplate(refs[0], refs[1], spec.dataTemplateIds),
+    send: (ctx, signer, refs, value) =>
+      ctx.policyRegistry.connect(signer).registerTemplate(refs[0], refs[1], spec.dataTemplateIds, { value }),
   };
-  return registerOnChains(run, reg, o.chains, o.dryRun === true);
+  return registerOnChains(run, reg, o.chains, o.dryRun === true, o.wait === true);
 }
 
 async function checkDataTemplates(ctx: ChainContext, ids: readonly Hex[]): Promise<void> {
@@ -169,6 +169,7 @@ export function addPolicyTemplateCommands(
   files(t.command("register").description("upload artifacts to DA and register on each chain"))
     .option("--chains <names>", "profiles or network names, comma-separated (default: the current chain)")
     .option("--dry-run", "print the id and the pre-flight result; send nothing")
+    .option("--wait", "block until the artifact writes are committed (progress: writes and bytes ahead)")
     .action(act(registerPolicyTemplate));
   files(t.command("compute-id").description("print the template id (offline)")).action(act(computePolicyTemplateId));
   t.command("show")

@@ -13,6 +13,7 @@ import {
   type RunContext,
 } from "./context";
 import { NewtonError, checkError } from "./errors";
+import { feeFor, waitForTxWrites } from "./writes";
 
 /** An artifact with the namespace the registry writes it to (0x04–0x08). */
 export interface NamespacedArtifact {
@@ -31,8 +32,8 @@ export interface TemplateRegistration {
   registry(ctx: ChainContext): TemplateRegistry;
   /** Extra pre-flight checks on `ctx` (e.g. data templates registered); throws `NEWTON_ERROR_CHECK`. */
   preflight?(ctx: ChainContext): Promise<void>;
-  /** Sends `registerTemplate` with the artifact references. */
-  send(ctx: ChainContext, signer: Wallet, refs: ArtifactRefArg[]): Promise<ContractTransactionResponse>;
+  /** Sends `registerTemplate` with the artifact references, paying `value` wei of write fees (the rest is refunded). */
+  send(ctx: ChainContext, signer: Wallet, refs: ArtifactRefArg[], value: bigint): Promise<ContractTransactionResponse>;
 }
 
 /** The views of either registry the flow needs. */
@@ -69,6 +70,7 @@ export async function registerOnChains(
   reg: TemplateRegistration,
   chains: string | undefined,
   dryRun: boolean,
+  wait = false,
 ): Promise<number> {
   const targets = chains === undefined ? [defaultTarget(run)] : splitList(chains).map((c) => chainsTarget(run, c));
   const results: ChainResult[] = [];
@@ -84,7 +86,7 @@ export async function registerOnChains(
   if (dryRun) {
     for (const p of pending) p.result.status = "would register";
   } else if (pending.length > 0) {
-    await sendAll(run, reg, pending);
+    await sendAll(run, reg, pending, wait);
   }
   printResults(run, reg, results, dryRun);
   return Math.max(0, ...results.map((r) => (r.status === "failed" ? (r.exitCode ?? 1) : 0)));
@@ -115,7 +117,12 @@ async function prepareChain(
   return { ctx, signer, result };
 }
 
-async function sendAll(run: RunContext, reg: TemplateRegistration, pending: readonly Pending[]): Promise<void> {
+async function sendAll(
+  run: RunContext,
+  reg: TemplateRegistration,
+  pending: readonly Pending[],
+  wait: boolean,
+): Promise<void> {
   const uploader = new ArtifactUploader(run, () => daClient(run, "uploading artifacts"));
   const certs = new Map<Hex, Hex>();
   try {
@@ -136,9 +143,20 @@ async function sendAll(run: RunContext, reg: TemplateRegistration, pending: read
   }));
   for (const p of pending) {
     await attempt(run, p.result, async () => {
-      const sent = await sendTx(run, p.ctx, "registerTemplate", () => reg.send(p.ctx, p.signer, refs));
+      const registry = reg.registry(p.ctx);
+      const lengths: number[] = [];
+      for (const { namespace, artifact } of reg.artifacts) {
+        if (!(await registry.artifactWritten(namespace, artifact.hash))) lengths.push(artifact.bytes.length);
+      }
+      const value = await feeFor(p.ctx, lengths);
+      const sent = await sendTx(run, p.ctx, "registerTemplate", () => reg.send(p.ctx, p.signer, refs, value));
       Object.assign(p.result, { status: "registered", ...sent });
     });
+  }
+  if (!wait) return;
+  for (const p of pending) {
+    if (p.result.txHash === undefined) continue;
+    await attempt(run, p.result, () => waitForTxWrites(run, p.ctx, p.result.txHash!));
   }
 }
 

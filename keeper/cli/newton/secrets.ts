@@ -9,6 +9,7 @@ import { connectChain, defaultTarget, signerFor, type ChainContext, type RunCont
 import { checkError, usageError } from "./errors";
 import { lazyDa } from "./instance";
 import { formatBytes, shortHex } from "./io";
+import { feeFor, waitForTxWrites } from "./writes";
 import { parseBytes32 } from "./options";
 import { printFields } from "./policy-template";
 import { missingSetting } from "./settings";
@@ -20,7 +21,7 @@ import { missingSetting } from "./settings";
  */
 export async function setSecrets(
   run: RunContext,
-  o: { instance: string; secrets: string; operatorUrl?: string; dryRun?: boolean },
+  o: { instance: string; secrets: string; operatorUrl?: string; dryRun?: boolean; wait?: boolean },
 ): Promise<number> {
   const id = parseBytes32("--instance", o.instance);
   const secrets = parseJson(readInput(run, "secrets", o.secrets), "secrets", o.secrets);
@@ -51,9 +52,11 @@ export async function setSecrets(
     throw daFailure(`uploading secrets envelope (${formatBytes(envelope.length)})`, err);
   }
   run.out.progress(`uploading secrets envelope (${formatBytes(envelope.length)})… cert ${shortHex(cert)}`);
+  const value = await feeFor(ctx, [envelope.length]);
   const sent = await sendTx(run, ctx, "setSecrets", () =>
-    ctx.policyDataRegistry.connect(signerFor(run, ctx)).setSecrets(id, envelopeHash, envelope.length, cert),
+    ctx.policyDataRegistry.connect(signerFor(run, ctx)).setSecrets(id, envelopeHash, envelope.length, cert, { value }),
   );
+  if (o.wait === true) await waitForTxWrites(run, ctx, sent.txHash);
   return done(run, { ...view, status: "set", ...sent });
 }
 

@@ -13,6 +13,12 @@ export interface DaServerOptions {
   corruptRate?: number;
   /** Largest accepted payload in bytes; larger → 400 (default {@link MAX_PAYLOAD_BYTES}). */
   maxPayloadBytes?: number;
+  /**
+   * How long a blob stays retrievable after its `/put`, in seconds; 0 (default) keeps it for ever.
+   * A `GET` of an expired blob answers exactly as one of a blob never stored (500), as EigenDA
+   * answers a blob past its retention period (~14 days on mainnet).
+   */
+  retentionSeconds?: number;
 }
 
 /** {@link DaServerOptions} with defaults applied; frozen. */
@@ -24,10 +30,18 @@ export type ResolvedServerOptions = Readonly<Required<Omit<DaServerOptions, "dat
  *   or not an integer.
  */
 export function resolveServerOptions(opts: DaServerOptions): ResolvedServerOptions {
-  const resolved = { latencyMs: 0, failureRate: 0, corruptRate: 0, maxPayloadBytes: MAX_PAYLOAD_BYTES, ...opts };
+  const resolved = {
+    latencyMs: 0,
+    failureRate: 0,
+    corruptRate: 0,
+    maxPayloadBytes: MAX_PAYLOAD_BYTES,
+    retentionSeconds: 0,
+    ...opts,
+  };
   checkInteger("latencyMs", resolved.latencyMs, 0, 2 ** 31 - 1);
   checkRate("failureRate", resolved.failureRate);
   checkRate("corruptRate", resolved.corruptRate);
   checkInteger("maxPayloadBytes", resolved.maxPayloadBytes, 0, 2 ** 31 - 1);
+  checkInteger("retentionSeconds", resolved.retentionSeconds, 0, 2 ** 31 - 1);
   return Object.freeze(resolved);
 }

@@ -16,6 +16,8 @@ export interface DaServerDeps {
   logger?: Logger;
   /** Uniform [0, 1) source deciding injected failures and corruptions. Default: `Math.random`. */
   random?: () => number;
+  /** Wall clock in ms since the Unix epoch, deciding retention (`retentionSeconds`). Default: `Date.now`. */
+  now?: () => number;
 }
 
 /** An HTTP answer: status, body, content type. */
@@ -42,7 +44,8 @@ const CERT_HEX_RE = /^(?:0x)?((?:[0-9a-fA-F]{2})*)$/;
  * version byte) gets 418, as the proxy answers a certificate failing to parse or verify with a
  * 418 derivation error — the caller must re-disperse; a well-formed certificate whose blob is not
  * stored gets 500, as the proxy reports a blob it cannot retrieve (never dispersed, expired after
- * ~14 days, or lost with a memory store) as an internal error, not 404.
+ * ~14 days, or lost with a memory store) as an internal error, not 404. With `retentionSeconds`
+ * > 0 a blob expires that many seconds after its `/put` and is then answered as never stored.
  *
  * Certificates are `0x01 ‖ keccak256(payload) ‖ u64 big-endian nonce` (41 bytes, see
  * `makeServerCert`); clients must treat them as opaque. Test knobs: `latencyMs` delays every
@@ -54,6 +57,7 @@ export class DaServer {
   readonly opts: ResolvedServerOptions;
   private readonly log: Logger;
   private readonly random: () => number;
+  private readonly now: () => number;
   private readonly store: BlobStore;
   private readonly inFlight = new Set<Promise<void>>();
   private server?: Server;
@@ -66,7 +70,8 @@ export class DaServer {
     this.opts = resolveServerOptions(opts);
     this.log = (deps.logger ?? pino({ level: "silent" })).child({ module: "da-server" });
     this.random = deps.random ?? Math.random;
-    this.store = this.opts.dataDir !== undefined ? new DirBlobStore(this.opts.dataDir) : new MemoryBlobStore();
+    this.now = deps.now ?? Date.now;
+    this.store = this.opts.dataDir !== undefined ? new DirBlobStore(this.opts.dataDir) : new MemoryBlobStore(this.now);
   }
 
   /** HTTP requests received since construction (any route, including rejected ones). */
@@ -185,10 +190,17 @@ export class DaServer {
     }
     await this.delay();
     if (this.chance(this.opts.failureRate)) return { status: 503, body: "EigenDA unavailable (injected failure)" };
-    const payload = await this.store.get(bytesToHex(cert));
+    const payload = (await this.expired(bytesToHex(cert))) ? undefined : await this.store.get(bytesToHex(cert));
     if (!payload) return { status: 500, body: "blob not found: never dispersed here, or lost with a memory store" };
     const body = this.chance(this.opts.corruptRate) ? this.corrupt(payload) : payload;
     return { status: 200, body, contentType: "application/octet-stream" };
+  }
+
+  /** Whether the blob under `cert` is past `retentionSeconds` (never, when retention is 0). */
+  private async expired(cert: `0x${string}`): Promise<boolean> {
+    if (this.opts.retentionSeconds === 0) return false;
+    const atMs = await this.store.storedAtMs(cert);
+    return atMs !== undefined && this.now() - atMs >= this.opts.retentionSeconds * 1000;
   }
 
   private async delay(): Promise<void> {

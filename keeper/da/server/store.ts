@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, open, readdir, readFile, rename, rm } from "node:fs/promises";
+import { mkdir, open, readdir, readFile, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 
 import { bytesToHex, hexToBytes, type Hex } from "../../common";
@@ -13,22 +13,30 @@ export interface BlobStore {
   put(cert: Hex, payload: Uint8Array): Promise<void>;
   /** The payload stored under `cert`, or undefined when there is none. */
   get(cert: Hex): Promise<Uint8Array | undefined>;
+  /** When the payload under `cert` was stored, in ms since the Unix epoch; undefined when there is none. */
+  storedAtMs(cert: Hex): Promise<number | undefined>;
 }
 
 /** Keeps blobs in a `Map`; they live as long as the `DaServer` object (across stop/start). */
 export class MemoryBlobStore implements BlobStore {
-  private readonly blobs = new Map<Hex, Uint8Array>();
+  private readonly blobs = new Map<Hex, { payload: Uint8Array; atMs: number }>();
+
+  constructor(private readonly now: () => number = Date.now) {}
 
   async open(): Promise<bigint> {
     return BigInt(this.blobs.size);
   }
 
   async put(cert: Hex, payload: Uint8Array): Promise<void> {
-    this.blobs.set(cert, payload.slice());
+    this.blobs.set(cert, { payload: payload.slice(), atMs: this.now() });
   }
 
   async get(cert: Hex): Promise<Uint8Array | undefined> {
-    return this.blobs.get(cert);
+    return this.blobs.get(cert)?.payload;
+  }
+
+  async storedAtMs(cert: Hex): Promise<number | undefined> {
+    return this.blobs.get(cert)?.atMs;
   }
 }
 
@@ -77,6 +85,20 @@ export class DirBlobStore implements BlobStore {
       if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
       throw err;
     }
+  }
+
+  async storedAtMs(cert: Hex): Promise<number | undefined> {
+    return mtimeMs(join(this.dir, fileName(cert)));
+  }
+}
+
+/** The file's modification time is its storage time (files are written once, then renamed into place). */
+async function mtimeMs(path: string): Promise<number | undefined> {
+  try {
+    return (await stat(path)).mtimeMs;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw err;
   }
 }
 

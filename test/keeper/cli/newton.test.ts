@@ -523,6 +523,9 @@ describe("keeper/cli newton", function () {
         ),
       );
       expect(run.stdout).to.match(/policy template 0x[0-9a-f]{64}: registered/);
+      // No keeper commits on this chain: every artifact write waits, with the backlog ahead of it.
+      expect(run.stdout).to.match(/rego 0x[0-9a-f]{64}: waiting \(write #\d+: \d+ write\(s\), [0-9.]+ MiB ahead\)/);
+      expect(run.stdout).to.match(/wasm 0x[0-9a-f]{64}: waiting \(write #\d+: /);
       const missing = await newton(h, ["policy", "describe", "--policy-template", `0x${"66".repeat(32)}`]);
       expect(missing.code).to.equal(1);
       expect(missing.stdout).to.match(/missing\n\s+fix: newton policy template register --rego/);

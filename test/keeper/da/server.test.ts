@@ -148,6 +148,55 @@ describe("DaServer", () => {
     });
   });
 
+  describe("retentionSeconds", () => {
+    /** Invariant: after retention a GET answers exactly as for a blob never stored; 0 keeps blobs for ever. */
+    it("answers an expired blob as a missing one (500), in memory and in dataDir", async () => {
+      const dir = await mkdtemp(join(tmpdir(), "newton-da-retention-"));
+      try {
+        for (const dataDir of [undefined, dir]) {
+          let nowMs = Date.now();
+          const s = new DaServer({ retentionSeconds: 10, dataDir }, { now: () => nowMs });
+          const { url: u } = await s.start();
+          try {
+            const cert = bytesToHex(new Uint8Array(await (await put(u, Uint8Array.of(7))).arrayBuffer()));
+            nowMs += 9_000;
+            expect((await get(u, cert)).status).to.equal(200);
+            nowMs += 1_500;
+            const res = await get(u, cert);
+            expect(res.status).to.equal(500);
+            expect(await res.text()).to.match(/blob not found/);
+          } finally {
+            await s.stop();
+          }
+        }
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
+
+    it("keeps blobs for ever by default", async () => {
+      let nowMs = Date.now();
+      const s = new DaServer({}, { now: () => nowMs });
+      expect(s.opts.retentionSeconds).to.equal(0);
+      const { url: u } = await s.start();
+      try {
+        const cert = bytesToHex(new Uint8Array(await (await put(u, Uint8Array.of(7))).arrayBuffer()));
+        nowMs += 10 * 365 * 86_400_000;
+        expect((await get(u, cert)).status).to.equal(200);
+      } finally {
+        await s.stop();
+      }
+    });
+
+    it("rejects a negative or fractional retention", () => {
+      for (const retentionSeconds of [-1, 0.5]) {
+        expect(() => new DaServer({ retentionSeconds }))
+          .to.throw(DaError)
+          .with.property("code", "DA_ERROR_INVALID_OPTION");
+      }
+    });
+  });
+
   describe("dataDir", () => {
     let dir: string;
 
@@ -189,12 +238,14 @@ describe("newton-da-server CLI", () => {
         failureRate: 0,
         corruptRate: 0,
         maxPayloadBytes: MAX_PAYLOAD_BYTES,
+        retentionSeconds: 0,
       });
     });
 
     it("reads every flag", () => {
       const argv = ["node", "da-server", "--port", "0", "--host", "::1", "--data-dir", "/tmp/x", "--latency-ms", "5"];
       argv.push("--failure-rate", "0.25", "--corrupt-rate", "1", "--max-payload-bytes", "1000");
+      argv.push("--retention-seconds", "60");
       expect(parseDaServerArgs(argv)).to.deep.include({
         port: 0,
         host: "::1",
@@ -203,6 +254,7 @@ describe("newton-da-server CLI", () => {
         failureRate: 0.25,
         corruptRate: 1,
         maxPayloadBytes: 1000,
+        retentionSeconds: 60,
       });
     });
   });

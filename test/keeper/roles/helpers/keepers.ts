@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 
-import { Contract, JsonRpcProvider, Network, ZeroHash, getBytes, hexlify, id, keccak256, type Wallet } from "ethers";
+import { Contract, JsonRpcProvider, Network, Wallet, ZeroHash, getBytes, hexlify, id, keccak256 } from "ethers";
 
 import { STATE_COMMIT_REGISTRY_ABI, stateCommitRegistryInterface } from "../../../../keeper/chain";
 import { EigenDaProxyClient } from "../../../../keeper/da";
@@ -21,7 +21,14 @@ export interface KeeperSetup {
   readonly deployment: DevnetDeployment;
   readonly secretsKeyFile: string;
   readonly windowSeconds: number;
+  /** Extra fields of every operator's `operator` config section (e.g. `maxCommitBytes`). */
+  readonly operatorExtra?: Record<string, unknown>;
+  /** Extra fields of the aggregator's `aggregator` config section. */
+  readonly aggregatorExtra?: Record<string, unknown>;
 }
+
+/** The aggregator's tx account (Hardhat account 1): the one address operators trust for sign requests. */
+export const AGGREGATOR_ADDRESS = new Wallet(HARDHAT_KEYS[1]).address;
 
 const COMMON = {
   logLevel: "info",
@@ -60,6 +67,8 @@ export async function makeOperatorProcesses(
           passwordEnv: "NEWTON_TEST_OPERATOR_PW",
           secretsKeyFile: setup.secretsKeyFile,
           ...(txKeys[i] ? { txKey: { privateKeyEnv: "NEWTON_TEST_OPERATOR_TX_KEY" } } : {}),
+          aggregators: [AGGREGATOR_ADDRESS],
+          ...setup.operatorExtra,
         },
       }),
     );
@@ -96,8 +105,8 @@ export async function makeAggregatorProcess(
         windowSeconds: setup.windowSeconds,
         confirmations: 1,
         operators: operatorUrls.map((url) => ({ url })),
-        unavailableAfterWindows: 1000,
         txKey: { privateKeyEnv: "NEWTON_TEST_AGGREGATOR_KEY" },
+        ...setup.aggregatorExtra,
       },
     }),
   );
@@ -250,10 +259,25 @@ export async function getJson(url: string): Promise<{ status: number; body: Reco
 }
 
 /** The value of a Prometheus sample line (`name{labels} value`), summed over matching lines; 0 when absent. */
-export async function metric(url: string, prefix: string): Promise<number> {
+export async function metric(url: string, selector: string): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text();
+  return sumMetric(text, selector);
+}
+
+/**
+ * Sums the samples in Prometheus text `text` that match `selector` = `name` or `name{a="x",…}`: same
+ * name, and every listed label present with that value (other labels, e.g. `chain_id`, ignored).
+ */
+export function sumMetric(text: string, selector: string): number {
+  const [, name, labelText = ""] = /^([^{]+)(?:\{(.*)\})?$/.exec(selector) ?? [];
+  const wanted = labelText === "" ? [] : labelText.split(",");
   return text
     .split("\n")
-    .filter((l) => l.startsWith(prefix))
+    .filter((l) => {
+      const m = /^([^{ ]+)(?:\{([^}]*)\})? /.exec(l);
+      if (m === null || m[1] !== name) return false;
+      const have = (m[2] ?? "").split(",");
+      return wanted.every((w) => have.includes(w));
+    })
     .reduce((n, l) => n + Number(l.split(" ").at(-1)), 0);
 }
