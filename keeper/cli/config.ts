@@ -24,7 +24,8 @@ export interface KeeperConfig {
   readonly rpcUrl: string;
   /** `deployments/<network>.json`. */
   readonly deployment: string;
-  readonly daUrl: string;
+  /** eigenda-proxy base URL, or an ordered fail-over list of them (503 / unreachable → next). */
+  readonly daUrl: string | readonly string[];
   /** LMDB environment folder. */
   readonly dataDir: string;
   readonly logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
@@ -85,7 +86,12 @@ export const KEEPER_CONFIG_SCHEMA = {
     role: { enum: ROLES },
     rpcUrl: { type: "string", pattern: "^(https?|wss?)://" },
     deployment: { type: "string", minLength: 1 },
-    daUrl: { type: "string", pattern: "^https?://" },
+    daUrl: {
+      oneOf: [
+        { type: "string", pattern: "^https?://" },
+        { type: "array", minItems: 1, maxItems: 16, items: { type: "string", pattern: "^https?://" } },
+      ],
+    },
     dataDir: { type: "string", minLength: 1 },
     logLevel: { enum: ["fatal", "error", "warn", "info", "debug", "trace", "silent"], default: "info" },
     http: {
@@ -245,11 +251,13 @@ function applyEnv(raw: Record<string, unknown>, env: Readonly<Record<string, str
   for (const [name, at, type] of ENV_OVERRIDES) {
     const value = env[`NEWTON_KEEPER_${name}`];
     if (value === undefined || value === "") continue;
-    let parsed: string | number = value;
+    let parsed: string | number | string[] = value;
     if (type === "number") {
       if (!/^\d+$/.test(value)) throw new KeeperConfigError(`${file}: NEWTON_KEEPER_${name} must be an integer`);
       parsed = Number(value);
     }
+    // NEWTON_KEEPER_DA_URL may hold a comma-separated fail-over list.
+    if (name === "DA_URL" && value.includes(",")) parsed = value.split(",").map((u) => u.trim());
     let node = out as Record<string, unknown>;
     for (const key of at.slice(0, -1)) {
       if (typeof node[key] !== "object" || node[key] === null) node[key] = {};

@@ -2,7 +2,8 @@
  * `newton-da-server` — runs {@link DaServer}, a local eigenda-proxy stand-in, until SIGINT/SIGTERM.
  *
  * Usage: `ts-node --transpile-only keeper/cli/da-server.ts [--port 3100] [--host 127.0.0.1]
- * [--data-dir DIR] [--latency-ms 0] [--failure-rate 0] [--corrupt-rate 0] [--max-payload-bytes N]`.
+ * [--data-dir DIR] [--latency-ms 0] [--failure-rate 0] [--corrupt-rate 0] [--max-payload-bytes N]
+ * [--cert-version 3]`.
  * Logs JSON lines with pino on stdout (level from `--log-level`, default `info`).
  */
 import { Command, InvalidArgumentError } from "commander";
@@ -18,6 +19,7 @@ interface CliFlags {
   failureRate: number;
   corruptRate: number;
   maxPayloadBytes: number;
+  certVersion: number;
   logLevel: string;
 }
 
@@ -35,7 +37,7 @@ function rate(value: string): number {
 /** Parses `argv` (as `process.argv`) into the server's options. */
 export function parseDaServerArgs(argv: readonly string[]): CliFlags {
   return new Command("newton-da-server")
-    .description("Local EigenDA proxy stand-in (eigenda-proxy REST API, standard commitment mode)")
+    .description("Local EigenDA proxy stand-in (eigenda-proxy REST API: standard and optimism_generic modes)")
     .option("--port <n>", "TCP port, 0 = any free port", integer, 3100)
     .option("--host <addr>", "interface to listen on", "127.0.0.1")
     .option("--data-dir <dir>", "store blobs as files in this directory (default: in memory)")
@@ -43,6 +45,7 @@ export function parseDaServerArgs(argv: readonly string[]): CliFlags {
     .option("--failure-rate <p>", "probability in [0, 1] of answering 503", rate, 0)
     .option("--corrupt-rate <p>", "probability in [0, 1] of returning wrong bytes from /get", rate, 0)
     .option("--max-payload-bytes <n>", "largest accepted payload in bytes", integer, MAX_PAYLOAD_BYTES)
+    .option("--cert-version <n>", "version byte of issued certificates: 1 (V2), 2 (V3), 3 (V4)", integer, 3)
     .option("--log-level <level>", "pino log level (trace|debug|info|warn|error)", "info")
     .parse(argv as string[])
     .opts<CliFlags>();
@@ -57,6 +60,7 @@ async function main(): Promise<void> {
     failureRate: flags.failureRate,
     corruptRate: flags.corruptRate,
     maxPayloadBytes: flags.maxPayloadBytes,
+    certVersion: flags.certVersion,
   });
   const server = new DaServer(opts, { logger });
   const { url } = await server.start(flags.port, flags.host);

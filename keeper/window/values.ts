@@ -11,7 +11,11 @@ const EMPTY_VALUE_HASH = keccak256("0x");
 
 /** The DA calls the window logic needs (an `EigenDaProxyClient` fits). */
 export interface ValueSource {
-  getVerified(cert: Uint8Array, expectedHash: Hex, opts?: { signal?: AbortSignal }): Promise<Uint8Array>;
+  getVerified(
+    cert: Uint8Array,
+    expectedHash: Hex,
+    opts?: { signal?: AbortSignal; l1InclusionBlockNumber?: number | bigint },
+  ): Promise<Uint8Array>;
 }
 
 /** Options of {@link fetchWindowValues}. */
@@ -91,7 +95,8 @@ async function fetchOne(da: ValueSource, w: IndexedWrite, opts: FetchValuesOptio
   const attempts = opts.mismatchAttempts ?? 4;
   for (let attempt = 0; ; attempt++) {
     try {
-      return await da.getVerified(cert, w.valueHash, { signal: opts.signal });
+      // The write's block is where its certificate landed on-chain: the proxy's recency check needs it.
+      return await da.getVerified(cert, w.valueHash, { signal: opts.signal, l1InclusionBlockNumber: w.blockNumber });
     } catch (err) {
       if (!(err instanceof DaError)) throw err;
       const code = err.code;

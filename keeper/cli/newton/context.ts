@@ -178,5 +178,7 @@ export function signerFor(run: RunContext, ctx: ChainContext): Wallet {
 /** The EigenDA proxy client for `--da-url` → `NEWTON_DA_URL` → profile. @throws NewtonError `NEWTON_ERROR_CONFIG`. */
 export function daClient(run: RunContext, why: string): EigenDaProxyClient {
   const url = run.settings.require("da-url", why);
-  return new EigenDaProxyClient({ url, maxRetries: 2, baseDelayMs: 200 }, { logger: run.logger });
+  // A comma-separated list is an ordered fail-over list of proxies.
+  const urls = url.split(",").map((u) => u.trim());
+  return new EigenDaProxyClient({ url: urls, maxRetries: 2, baseDelayMs: 200 }, { logger: run.logger });
 }

@@ -45,7 +45,7 @@ function buildProgram(io: NewtonIo, state: { code: number }): Command {
     .option("--chain <network>", "network name: deployments/<network>.json (env NEWTON_CHAIN)")
     .option("--rpc-url <url>", "JSON-RPC URL (env NEWTON_RPC_URL)")
     .option("--signer-key <hex>", "signer private key, 0x-hex (env NEWTON_SIGNER_KEY; prefer the env or profile)")
-    .option("--da-url <url>", "eigenda-proxy URL (env NEWTON_DA_URL)")
+    .option("--da-url <url>", "eigenda-proxy URL, or a comma-separated fail-over list (env NEWTON_DA_URL)")
     .option("--deployments <dir>", "deployment records folder (default ./deployments)")
     .option("--policy-registry <address>", "PolicyRegistry proxy, instead of the deployment record")
     .option("--json", "machine-readable output on stdout")

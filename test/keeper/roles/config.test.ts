@@ -44,6 +44,20 @@ describe("keeper/cli config", function () {
       expect(Object.isFrozen(config)).to.equal(true);
     });
 
+    it("takes daUrl as one URL or an ordered fail-over list (file, or comma-separated NEWTON_KEEPER_DA_URL)", function () {
+      const list = ["http://127.0.0.1:3100", "http://127.0.0.1:3101"];
+      expect(loadKeeperConfig(write({ ...base, daUrl: list }), "aggregator", {}).daUrl).to.deep.equal(list);
+      const fromEnv = loadKeeperConfig(write(base), "aggregator", { NEWTON_KEEPER_DA_URL: list.join(",") });
+      expect(fromEnv.daUrl).to.deep.equal(list);
+      expect(loadKeeperConfig(write(base), "aggregator", {}).daUrl).to.equal(base.daUrl);
+      for (const bad of [[], ["ftp://x"]]) {
+        expect(() => loadKeeperConfig(write({ ...base, daUrl: bad }), "aggregator", {})).to.throw(
+          KeeperConfigError,
+          /daUrl/,
+        );
+      }
+    });
+
     it("rejects with every bad field named", function () {
       const file = write({
         ...base,
