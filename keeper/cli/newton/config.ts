@@ -39,6 +39,8 @@ export interface GlobalFlags {
   rpcUrl?: string;
   signerKey?: string;
   daUrl?: string;
+  /** Confirms sending on a mainnet chain id (1, 8453, 42161) without the interactive prompt. */
+  yes?: boolean;
   deployments?: string;
   policyRegistry?: string;
   json?: boolean;

@@ -50,6 +50,14 @@ export interface RunContext {
   readonly settings: Settings;
   readonly logger: Logger;
   readonly cwd: string;
+  /**
+   * Call before the first DA upload or transaction a command makes on `ctx`: on a mainnet chain id
+   * (1, 8453, 42161) it needs `--yes`, `NEWTON_CONFIRM_MAINNET=<chain id>` or the chain id typed at the
+   * prompt, and prints a line naming the chain and `signer`; once confirmed, a chain is not asked again
+   * in the same run.
+   * @throws NewtonError `NEWTON_ERROR_CHECK` (check `mainnetConfirmation`) when not confirmed; nothing is sent.
+   */
+  readonly guardMainnet: (ctx: ChainContext, signer: string, action: string) => Promise<void>;
 }
 
 /**

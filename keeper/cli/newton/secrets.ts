@@ -44,6 +44,7 @@ export async function setSecrets(
   const envelopeHash = artifactHash(envelope);
   const view = { chain: ctx.target.label, instanceId: id, envelopeHash, byteLength: envelope.length };
   if (o.dryRun) return done(run, { ...view, status: "would set" });
+  await run.guardMainnet(ctx, signerFor(run, ctx).address, `set the secrets of ${id}`);
   let cert: Hex;
   try {
     cert = bytesToHex(await da().put(envelope));
