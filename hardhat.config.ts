@@ -30,6 +30,15 @@ subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, async (args: { solcVersion: string
 /** Accounts for live networks come from the environment; nothing secret lives in the repo. */
 const deployerKeys = process.env.DEPLOYER_PRIVATE_KEY ? [process.env.DEPLOYER_PRIVATE_KEY] : [];
 
+/**
+ * A live network: RPC URL from `<NAME>_RPC_URL`, the deployer from `DEPLOYER_PRIVATE_KEY`, and its chain
+ * id, which Hardhat checks against the RPC's `eth_chainId` before sending anything. Mainnets (1, 8453,
+ * 42161) additionally need an explicit confirmation in the deploy scripts and the `newton` CLI.
+ */
+function live(rpcEnv: string, chainId: number) {
+  return { url: process.env[rpcEnv] ?? "", chainId, accounts: deployerKeys };
+}
+
 const config: HardhatUserConfig = {
   solidity: {
     version: SOLC_VERSION,
@@ -47,9 +56,12 @@ const config: HardhatUserConfig = {
       allowUnlimitedContractSize: false,
     },
     localhost: { url: process.env.LOCALHOST_RPC_URL ?? "http://127.0.0.1:8545" },
-    sepolia: { url: process.env.SEPOLIA_RPC_URL ?? "", accounts: deployerKeys },
-    "base-sepolia": { url: process.env.BASE_SEPOLIA_RPC_URL ?? "", accounts: deployerKeys },
-    mainnet: { url: process.env.MAINNET_RPC_URL ?? "", accounts: deployerKeys },
+    mainnet: live("MAINNET_RPC_URL", 1),
+    sepolia: live("SEPOLIA_RPC_URL", 11_155_111),
+    base: live("BASE_RPC_URL", 8453),
+    "base-sepolia": live("BASE_SEPOLIA_RPC_URL", 84_532),
+    "arbitrum-one": live("ARBITRUM_ONE_RPC_URL", 42_161),
+    "arbitrum-sepolia": live("ARBITRUM_SEPOLIA_RPC_URL", 421_614),
   },
   typechain: { outDir: "typechain-types", target: "ethers-v6" },
   gasReporter: {

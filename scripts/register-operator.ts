@@ -8,12 +8,14 @@
  * With OPERATOR_PRINT_ONLY=true nothing is sent: it prints the `{address, weight, pubkeyG1,
  * popSignature}` entry for `config/<network>.json` (or for the owner's Safe to submit
  * `registerOperator` with). The sender must be the OperatorRegistry owner. Reads
- * `deployments/<network>.json` (DEPLOYMENTS_DIR overrides the folder).
+ * `deployments/<network>.json` (DEPLOYMENTS_DIR overrides the folder). On a mainnet (chain id 1, 8453,
+ * 42161) it sends nothing before the chain id is typed on the terminal or NEWTON_CONFIRM_MAINNET=<chain id>.
  */
 import path from "node:path";
 
 import hre from "hardhat";
 
+import { confirmMainnet, ttyPrompt } from "../keeper/common/mainnet-guard";
 import { deploymentPath, proxyOf, readDeployment } from "./lib/deployment";
 import { resolveOperator } from "./lib/operators";
 
@@ -37,10 +39,25 @@ async function main(): Promise<void> {
     return;
   }
   const [signer] = await hre.ethers.getSigners();
+  await guard(signer.address, `register operator ${reg.address} (weight ${reg.weight})`);
   const registry = await hre.ethers.getContractAt("OperatorRegistry", registryAddress, signer);
   const tx = await registry.registerOperator(reg.address, reg.pubkeyG1, reg.popSignature, reg.weight);
   const receipt = await tx.wait(deployment.config.confirmations);
   console.log(`registered ${reg.address} (weight ${reg.weight}) in block ${receipt?.blockNumber} (tx ${tx.hash})`);
+}
+
+/** On a mainnet chain id, asks for (or reads NEWTON_CONFIRM_MAINNET) a confirmation naming the chain and `signer`. */
+async function guard(signer: string, action: string): Promise<void> {
+  const { chainId } = await hre.ethers.provider.getNetwork();
+  await confirmMainnet({
+    chainId,
+    signer,
+    action,
+    env: process.env,
+    prompt: ttyPrompt(),
+    notice: (line) => console.log(line),
+    howToConfirm: "run it in a terminal",
+  });
 }
 
 main().catch((err: unknown) => {

@@ -8,10 +8,12 @@ task("newton:deploy", "Deploys Newton State (config/<network>.json → deploymen
   .addFlag("upgrade", "Upgrade every proxy whose implementation changed (storage layout checked)")
   .addOptionalParam("deploymentsDir", "Folder of the deployment records (default deployments/)")
   .addOptionalParam("configFile", "The config file (default config/<network>.json)")
-  .setAction(async (args: { upgrade: boolean; deploymentsDir?: string; configFile?: string }, hre) => {
+  .addFlag("yes", "Confirm sending on a mainnet (chain id 1, 8453, 42161) without the interactive prompt")
+  .setAction(async (args: { upgrade: boolean; deploymentsDir?: string; configFile?: string; yes: boolean }, hre) => {
     const { deployNewton } = await import("./lib/deploy");
     await deployNewton(hre, {
       upgrade: args.upgrade,
+      yes: args.yes,
       deploymentsDir: args.deploymentsDir,
       configPath: args.configFile,
       env: process.env,

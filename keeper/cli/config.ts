@@ -24,7 +24,8 @@ export interface KeeperConfig {
   readonly rpcUrl: string;
   /** `deployments/<network>.json`. */
   readonly deployment: string;
-  readonly daUrl: string;
+  /** eigenda-proxy base URL, or an ordered fail-over list of them (503 / unreachable → next). */
+  readonly daUrl: string | readonly string[];
   /** LMDB environment folder. */
   readonly dataDir: string;
   readonly logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
@@ -91,7 +92,12 @@ export const KEEPER_CONFIG_SCHEMA = {
     role: { enum: ROLES },
     rpcUrl: { type: "string", pattern: "^(https?|wss?)://" },
     deployment: { type: "string", minLength: 1 },
-    daUrl: { type: "string", pattern: "^https?://" },
+    daUrl: {
+      oneOf: [
+        { type: "string", pattern: "^https?://" },
+        { type: "array", minItems: 1, maxItems: 16, items: { type: "string", pattern: "^https?://" } },
+      ],
+    },
     dataDir: { type: "string", minLength: 1 },
     logLevel: { enum: ["fatal", "error", "warn", "info", "debug", "trace", "silent"], default: "info" },
     http: {
@@ -257,11 +263,13 @@ function applyEnv(raw: Record<string, unknown>, env: Readonly<Record<string, str
   for (const [name, at, type] of ENV_OVERRIDES) {
     const value = env[`NEWTON_KEEPER_${name}`];
     if (value === undefined || value === "") continue;
-    let parsed: string | number = value;
+    let parsed: string | number | string[] = value;
     if (type === "number") {
       if (!/^\d+$/.test(value)) throw new KeeperConfigError(`${file}: NEWTON_KEEPER_${name} must be an integer`);
       parsed = Number(value);
     }
+    // NEWTON_KEEPER_DA_URL may hold a comma-separated fail-over list.
+    if (name === "DA_URL" && value.includes(",")) parsed = value.split(",").map((u) => u.trim());
     let node = out as Record<string, unknown>;
     for (const key of at.slice(0, -1)) {
       if (typeof node[key] !== "object" || node[key] === null) node[key] = {};
@@ -335,6 +343,49 @@ export function readSecretsKeyFile(file: string): `0x${string}` {
     throw new KeeperConfigError(`${file}: /publicKey is not the X25519 public key of /privateKey`);
   }
   return derived as `0x${string}`;
+}
+
+/**
+ * Reads the operators' secrets keys with their epochs, for a key changeover: the file of
+ * {@link readSecretsKeyFile} plus `"epoch": n` (the current key's epoch) and, while clients re-seal,
+ * `"previous": {"publicKey", "privateKey", "epoch"}` (the earlier epoch's pair, epoch below `epoch`).
+ * Every pair is checked (public key = X25519 of the private key).
+ * @returns the current public key and epoch (undefined when the file names none) and the previous
+ *   epoch's public key, as the operator serves them at `GET /v1/secrets-key`.
+ * @throws KeeperConfigError naming the file and the field.
+ */
+export function readSecretsKeys(file: string): {
+  secretsPublicKey: `0x${string}`;
+  secretsEpoch?: number;
+  secretsPrevious?: { epoch: number; publicKey: `0x${string}` };
+} {
+  const secretsPublicKey = readSecretsKeyFile(file);
+  const json = JSON.parse(readFileSync(file, "utf8")) as { epoch?: unknown; previous?: unknown };
+  const isEpoch = (e: unknown): e is number =>
+    typeof e === "number" && Number.isInteger(e) && e >= 0 && e <= 0xffff_ffff;
+  if (json.epoch !== undefined && !isEpoch(json.epoch)) {
+    throw new KeeperConfigError(`${file}: /epoch must be an integer in [0, 2^32 - 1]`);
+  }
+  const secretsEpoch = json.epoch as number | undefined;
+  if (json.previous === undefined) return { secretsPublicKey, secretsEpoch };
+  const prev = json.previous as { publicKey?: unknown; privateKey?: unknown; epoch?: unknown };
+  if (secretsEpoch === undefined) throw new KeeperConfigError(`${file}: /epoch is required with /previous`);
+  if (!isEpoch(prev.epoch) || prev.epoch >= secretsEpoch) {
+    throw new KeeperConfigError(`${file}: /previous/epoch must be an integer below /epoch (${secretsEpoch})`);
+  }
+  const hex32 = /^0x[0-9a-fA-F]{64}$/;
+  if (typeof prev.privateKey !== "string" || !hex32.test(prev.privateKey)) {
+    throw new KeeperConfigError(`${file}: /previous/privateKey must be 0x-hex of 32 bytes`);
+  }
+  const derived = x25519PublicKey(Buffer.from(prev.privateKey.slice(2), "hex"));
+  if (typeof prev.publicKey !== "string" || derived !== prev.publicKey.toLowerCase()) {
+    throw new KeeperConfigError(`${file}: /previous/publicKey is not the X25519 public key of /previous/privateKey`);
+  }
+  return {
+    secretsPublicKey,
+    secretsEpoch,
+    secretsPrevious: { epoch: prev.epoch, publicKey: derived as `0x${string}` },
+  };
 }
 
 /** X25519 public key of a 32-byte private key (RFC 7748), via a PKCS#8 wrapper. */

@@ -4,6 +4,7 @@
  * Usage: `ts-node --transpile-only keeper/cli/da-server.ts [--port 3100] [--host 127.0.0.1]
  * [--data-dir DIR] [--latency-ms 0] [--failure-rate 0] [--corrupt-rate 0] [--max-payload-bytes N]
  * [--retention-seconds 0]` (0 = keep blobs for ever).
+ * [--cert-version 3]`.
  * Logs JSON lines with pino on stdout (level from `--log-level`, default `info`).
  */
 import { Command, InvalidArgumentError } from "commander";
@@ -20,6 +21,7 @@ interface CliFlags {
   corruptRate: number;
   maxPayloadBytes: number;
   retentionSeconds: number;
+  certVersion: number;
   logLevel: string;
 }
 
@@ -37,7 +39,7 @@ function rate(value: string): number {
 /** Parses `argv` (as `process.argv`) into the server's options. */
 export function parseDaServerArgs(argv: readonly string[]): CliFlags {
   return new Command("newton-da-server")
-    .description("Local EigenDA proxy stand-in (eigenda-proxy REST API, standard commitment mode)")
+    .description("Local EigenDA proxy stand-in (eigenda-proxy REST API: standard and optimism_generic modes)")
     .option("--port <n>", "TCP port, 0 = any free port", integer, 3100)
     .option("--host <addr>", "interface to listen on", "127.0.0.1")
     .option("--data-dir <dir>", "store blobs as files in this directory (default: in memory)")
@@ -46,6 +48,7 @@ export function parseDaServerArgs(argv: readonly string[]): CliFlags {
     .option("--corrupt-rate <p>", "probability in [0, 1] of returning wrong bytes from /get", rate, 0)
     .option("--max-payload-bytes <n>", "largest accepted payload in bytes", integer, MAX_PAYLOAD_BYTES)
     .option("--retention-seconds <s>", "seconds a blob stays retrievable after /put; 0 = for ever", integer, 0)
+    .option("--cert-version <n>", "version byte of issued certificates: 1 (V2), 2 (V3), 3 (V4)", integer, 3)
     .option("--log-level <level>", "pino log level (trace|debug|info|warn|error)", "info")
     .parse(argv as string[])
     .opts<CliFlags>();
@@ -61,6 +64,7 @@ async function main(): Promise<void> {
     corruptRate: flags.corruptRate,
     maxPayloadBytes: flags.maxPayloadBytes,
     retentionSeconds: flags.retentionSeconds,
+    certVersion: flags.certVersion,
   });
   const server = new DaServer(opts, { logger });
   const { url } = await server.start(flags.port, flags.host);

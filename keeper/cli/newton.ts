@@ -4,12 +4,14 @@
  * `ts-node --transpile-only keeper/cli/newton.ts <command> …` (package.json `bin`/`scripts`: `newton`).
  * Run with `--help` for the command tree.
  */
+import { ttyPrompt } from "../common/mainnet-guard";
 import { runNewton } from "./newton/index";
 
 export { runNewton };
 
 if (require.main === module) {
-  runNewton(process.argv.slice(2), { env: process.env, stdout: process.stdout, stderr: process.stderr }).then(
+  const io = { env: process.env, stdout: process.stdout, stderr: process.stderr, prompt: ttyPrompt() };
+  runNewton(process.argv.slice(2), io).then(
     (code) => {
       process.exitCode = code;
     },

@@ -8,14 +8,17 @@
  * `daCert`. The proxy does not hash payloads, so the client records keccak256(payload) per
  * certificate and checks every retrieved payload against it (DESIGN.md §6).
  *
- * Spec followed: eigenda-proxy REST API, standard commitment mode (Layr-Labs/eigenda-proxy
- * README; Layr-Labs/eigenda `api/proxy/server`):
+ * Spec followed: eigenda-proxy REST API (Layr-Labs/eigenda `api/proxy/servers/rest`); the client uses
+ * standard commitment mode, the local server also serves `optimism_generic`:
  *
  * | route | success | failures |
  * |---|---|---|
- * | `POST /put?commitment_mode=standard` (body = payload) | 200, body = cert | 400 bad input / too large, 429 rate limited, 503 EigenDA down, 500 other |
- * | `GET /get/0x<hex cert>?commitment_mode=standard` | 200, body = payload | 418 invalid cert (re-disperse), 500 other incl. missing blob, 429, 503 |
- * | `GET /health` | 200 | — |
+ * | `POST /put?commitment_mode=standard` (body = payload) | 200, body = version byte ‖ cert | 400 bad input / too large, 429 rate limited, 503 fail over (EigenDA down), 500 other |
+ * | `GET /get/0x<version><cert>?commitment_mode=standard[&l1_inclusion_block_number=N]` | 200, body = payload | 400 unknown version byte, 404 empty/non-hex cert, 418 derivation error `{"StatusCode":1-4,"Msg"}`, 500 other incl. missing blob, 429, 503 |
+ * | `GET /health` | 200, empty body | — |
+ * | `GET /config` | 200, compatibility config JSON | — |
+ *
+ * Accepted certificate version bytes: `0x01` (V2), `0x02` (V3), `0x03` (V4, the proxy's default).
  *
  * ```
  * keeper role ──▶ DataAvailability ──▶ EigenDaProxyClient ──HTTP──▶ eigenda-proxy ──▶ EigenDA
@@ -32,6 +35,7 @@ export {
   type ResolvedClientOptions,
 } from "./options";
 export {
+  ACCEPTED_CERT_VERSIONS,
   MAX_PAYLOAD_BYTES,
   type DaCallOptions,
   type DaOp,

@@ -17,7 +17,21 @@ export type DaOp = "put" | "get" | "health";
 export interface DaCallOptions {
   /** Aborts the call, including its retries and backoff waits (→ `DA_ERROR_ABORTED`). */
   signal?: AbortSignal;
+  /**
+   * For a `get`: the block number (≥ 0, ≤ 2^64 − 1) of the chain block that included the
+   * certificate, sent as `l1_inclusion_block_number` so the proxy can run its recency check (a
+   * certificate included too long after its reference block is answered with a 418, code 2). Omit
+   * when unknown. Ignored by `put` and `health`.
+   */
+  l1InclusionBlockNumber?: bigint | number;
 }
+
+/**
+ * Certificate version bytes the keeper accepts from `put`: EigenDA V2 certificates `0x01` (V2),
+ * `0x02` (V3) and `0x03` (V4, eigenda-proxy's current default). `0x00` (EigenDA V1, retired) and
+ * unknown bytes are refused.
+ */
+export const ACCEPTED_CERT_VERSIONS: readonly number[] = Object.freeze([0x01, 0x02, 0x03]);
 
 /**
  * A data-availability layer as the keeper sees it: opaque certificates in, payload bytes out.

@@ -8,7 +8,7 @@
  * | `GET /v1/state` | `{sequenceNo, root, writeIndexEnd, indexedBlock, headBlock, lagBlocks, chainSequenceNo, sync}` |
  * | `GET /v1/leaves/:keyHash?sequence=N` | `{valueHash, value, available, proof: {hasLeaf, leafKeyHash, leafValueHash, siblings}}` (the ABI shape of `ChallengeVerifier.verifyInclusion`) |
  * | `GET /v1/artifacts/:hash` | `{hash, bytes}` from the tree's value store |
- * | `GET /v1/secrets-key` | the shared HPKE secrets key: `{kem, kdf, aead, publicKey}` |
+ * | `GET /v1/secrets-key[?epoch=n]` | the shared HPKE secrets key of the current epoch (or of held epoch n; 404 otherwise): `{kem, kdf, aead, publicKey, epoch}` |
  * | `GET /metrics`, `GET /healthz` | Prometheus text; `{ok: true}` |
  *
  * Signing: the delta is fetched from DA by `daCert` and checked against `deltaHash`; every entry is

@@ -145,7 +145,7 @@ export class Operator {
     if (path === "/metrics") {
       return { status: 200, text: await this.deps.registry.metrics(), contentType: this.deps.registry.contentType };
     }
-    if (path === "/v1/secrets-key") return this.handleSecretsKey();
+    if (path === "/v1/secrets-key") return this.handleSecretsKey(url.searchParams.get("epoch"));
     const leaf = /^\/v1\/leaves\/([^/]+)$/.exec(path);
     if (leaf) return this.handleLeaf(leaf[1], url.searchParams.get("sequence"));
     const artifact = /^\/v1\/artifacts\/([^/]+)$/.exec(path);
@@ -339,16 +339,28 @@ export class Operator {
     };
   }
 
-  private handleSecretsKey(): HttpReply {
-    return {
+  /** The current epoch's key, or with `?epoch=<n>` the key of epoch n while it is held (current or previous). */
+  private handleSecretsKey(epochParam: string | null): HttpReply {
+    const { secretsPublicKey, secretsEpoch, secretsPrevious } = this.opts;
+    const doc = (publicKey: OperatorOptions["secretsPublicKey"], epoch: number | undefined): HttpReply => ({
       status: 200,
       json: {
         kem: "DHKEM(X25519, HKDF-SHA256)",
         kdf: "HKDF-SHA256",
         aead: "ChaCha20Poly1305",
-        publicKey: this.opts.secretsPublicKey,
+        publicKey,
+        ...(epoch === undefined ? {} : { epoch }),
       },
-    };
+    });
+    if (epochParam === null) return doc(secretsPublicKey, secretsEpoch);
+    if (!/^(0|[1-9][0-9]{0,9})$/.test(epochParam)) throw new HttpError(400, "epoch must be a decimal integer");
+    const epoch = Number(epochParam);
+    if (epoch === (secretsEpoch ?? 0)) return doc(secretsPublicKey, secretsEpoch);
+    if (secretsPrevious !== undefined && epoch === secretsPrevious.epoch) {
+      return doc(secretsPrevious.publicKey, secretsPrevious.epoch);
+    }
+    const held = [secretsEpoch ?? 0, ...(secretsPrevious ? [secretsPrevious.epoch] : [])].join(", ");
+    throw new HttpError(404, `secrets key epoch ${epoch} is not held (held: ${held})`);
   }
 
   private handleLeaf(keyHashParam: string, sequenceParam: string | null): HttpReply {

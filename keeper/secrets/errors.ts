@@ -12,7 +12,9 @@ export type SecretsErrorType =
   | { code: "SECRETS_ERROR_INVALID_INSTANCE_ID"; expected: number; actual: number }
   | { code: "SECRETS_ERROR_SEAL_FAILED"; reason: string }
   | { code: "SECRETS_ERROR_OPEN_FAILED"; reason: string }
-  | { code: "SECRETS_ERROR_KEY_DOCUMENT"; field: string; expected: string; actual: string };
+  | { code: "SECRETS_ERROR_KEY_DOCUMENT"; field: string; expected: string; actual: string }
+  | { code: "SECRETS_ERROR_INVALID_EPOCH"; epoch: string }
+  | { code: "SECRETS_ERROR_UNKNOWN_EPOCH"; epoch: number; held: number[] };
 
 /** Raised by `keeper/secrets`; branch on `err.type.code`. */
 export class SecretsError extends KeeperError<SecretsErrorType> {}

@@ -2,10 +2,11 @@ import { Chacha20Poly1305 } from "@hpke/chacha20poly1305";
 import { CipherSuite, DhkemX25519HkdfSha256, HkdfSha256 } from "@hpke/core";
 
 import { bytesToHex, concatBytes, hexToBytes } from "../common";
-import { decodeEnvelope, encodeEnvelope } from "./envelope";
+import { decodeEnvelope, encodeEnvelope, epochBytes } from "./envelope";
 import { SecretsError } from "./errors";
 import {
   SECRETS_INFO_PREFIX,
+  SECRETS_INFO_PREFIX_EPOCH,
   SECRETS_KEY_BYTES,
   SECRETS_SUITE,
   type SecretsKeyDocument,
@@ -21,12 +22,15 @@ function hpke(): CipherSuite {
 }
 
 /**
- * The HPKE `info` of an instance: `utf8("newton-secrets-v1") ‖ instanceId` (17 + 32 = 49 bytes).
- * @throws SecretsError `SECRETS_ERROR_INVALID_INSTANCE_ID` when `instanceId` is not 32 bytes.
+ * The HPKE `info` of an instance: `utf8("newton-secrets-v1") ‖ instanceId` (17 + 32 = 49 bytes), or
+ * for a key epoch, `utf8("newton-secrets-v2") ‖ epoch (u32 BE) ‖ instanceId` (53 bytes).
+ * @throws SecretsError `SECRETS_ERROR_INVALID_INSTANCE_ID` when `instanceId` is not 32 bytes;
+ *   `SECRETS_ERROR_INVALID_EPOCH` when `epoch` is not a u32.
  */
-export function secretsInfo(instanceId: Uint8Array): Uint8Array {
+export function secretsInfo(instanceId: Uint8Array, epoch?: number): Uint8Array {
   checkInstanceId(instanceId);
-  return concatBytes(new TextEncoder().encode(SECRETS_INFO_PREFIX), instanceId);
+  if (epoch === undefined) return concatBytes(new TextEncoder().encode(SECRETS_INFO_PREFIX), instanceId);
+  return concatBytes(new TextEncoder().encode(SECRETS_INFO_PREFIX_EPOCH), epochBytes(epoch), instanceId);
 }
 
 /**
@@ -36,21 +40,26 @@ export function secretsInfo(instanceId: Uint8Array): Uint8Array {
  * @param publicKey - 32-byte X25519 public key (as served at `GET /v1/secrets-key`).
  * @param instanceId - the 32-byte policy-data instance id the secrets belong to.
  * @param plaintext - the secrets bytes (the CLI seals compact UTF-8 JSON).
- * @returns the envelope `0x01 ‖ enc (32 bytes) ‖ ciphertext (plaintext length + 16 bytes)`.
+ * @param epoch - the epoch of `publicKey` (from its `GET /v1/secrets-key` document); given, the
+ *   envelope is version 2 and names it (`info` binds it too); absent, version 1 (epoch 0 implied).
+ * @returns the envelope `0x01 ‖ enc (32 bytes) ‖ ciphertext (plaintext length + 16 bytes)`, or
+ *   `0x02 ‖ epoch (u32 BE) ‖ enc ‖ ciphertext`.
  * @throws SecretsError `SECRETS_ERROR_INVALID_KEY` / `SECRETS_ERROR_INVALID_INSTANCE_ID` on wrong lengths;
- *   `SECRETS_ERROR_SEAL_FAILED` when the key is not a valid X25519 point or HPKE fails.
+ *   `SECRETS_ERROR_INVALID_EPOCH` for an epoch that is not a u32; `SECRETS_ERROR_SEAL_FAILED` when the key
+ *   is not a valid X25519 point or HPKE fails.
  */
 export async function sealSecrets(
   publicKey: Uint8Array,
   instanceId: Uint8Array,
   plaintext: Uint8Array,
+  epoch?: number,
 ): Promise<Uint8Array> {
   checkKey(publicKey, "publicKey");
-  const info = secretsInfo(instanceId);
+  const info = secretsInfo(instanceId, epoch);
   try {
     const recipientPublicKey = await hpke().kem.deserializePublicKey(publicKey);
     const { enc, ct } = await hpke().seal({ recipientPublicKey, info }, plaintext, instanceId);
-    return encodeEnvelope({ enc: new Uint8Array(enc), ciphertext: new Uint8Array(ct) });
+    return encodeEnvelope({ epoch, enc: new Uint8Array(enc), ciphertext: new Uint8Array(ct) });
   } catch (err) {
     if (err instanceof SecretsError) throw err;
     throw new SecretsError(
@@ -63,9 +72,9 @@ export async function sealSecrets(
 /**
  * Opens an envelope sealed by {@link sealSecrets} (RFC 9180 §6.1 single-shot `Open`) with the operators'
  * private key, for the same instance id.
- * @param privateKey - 32-byte X25519 private key.
+ * @param privateKey - 32-byte X25519 private key (of the epoch the envelope names; see `SecretsKeyRing`).
  * @param instanceId - the 32-byte policy-data instance id the envelope was sealed for.
- * @param envelope - `0x01 ‖ enc ‖ ciphertext`.
+ * @param envelope - `0x01 ‖ enc ‖ ciphertext` or `0x02 ‖ epoch ‖ enc ‖ ciphertext`.
  * @returns the plaintext bytes.
  * @throws SecretsError `SECRETS_ERROR_ENVELOPE_TOO_SHORT` / `SECRETS_ERROR_ENVELOPE_VERSION` for a malformed
  *   envelope; `SECRETS_ERROR_INVALID_KEY` / `SECRETS_ERROR_INVALID_INSTANCE_ID` on wrong lengths;
@@ -77,8 +86,8 @@ export async function openSecrets(
   envelope: Uint8Array,
 ): Promise<Uint8Array> {
   checkKey(privateKey, "privateKey");
-  const info = secretsInfo(instanceId);
-  const { enc, ciphertext } = decodeEnvelope(envelope);
+  const { epoch, enc, ciphertext } = decodeEnvelope(envelope);
+  const info = secretsInfo(instanceId, epoch);
   try {
     const recipientKey = await hpke().kem.deserializePrivateKey(privateKey);
     return new Uint8Array(await hpke().open({ recipientKey, enc, info }, ciphertext, instanceId));
@@ -99,10 +108,31 @@ export async function generateSecretsKeyPair(): Promise<SecretsKeyPair> {
   };
 }
 
-/** The `GET /v1/secrets-key` document of `publicKey` (32 bytes). @throws SecretsError `SECRETS_ERROR_INVALID_KEY`. */
-export function secretsKeyDocument(publicKey: Uint8Array): SecretsKeyDocument {
+/**
+ * The `GET /v1/secrets-key` document of `publicKey` (32 bytes), naming its `epoch` when given.
+ * @throws SecretsError `SECRETS_ERROR_INVALID_KEY`; `SECRETS_ERROR_INVALID_EPOCH` for an epoch that is not a u32.
+ */
+export function secretsKeyDocument(publicKey: Uint8Array, epoch?: number): SecretsKeyDocument {
   checkKey(publicKey, "publicKey");
-  return { ...SECRETS_SUITE, publicKey: bytesToHex(publicKey) };
+  if (epoch === undefined) return { ...SECRETS_SUITE, publicKey: bytesToHex(publicKey) };
+  epochBytes(epoch);
+  return { ...SECRETS_SUITE, publicKey: bytesToHex(publicKey), epoch };
+}
+
+/**
+ * Checks a `GET /v1/secrets-key` answer and returns the public key with its epoch (0 when the
+ * document names none: an operator that predates key rotation).
+ * @throws SecretsError as {@link parseSecretsKeyDocument}; `SECRETS_ERROR_KEY_DOCUMENT` when `epoch`
+ *   is present but not an integer in [0, 2^32 − 1].
+ */
+export function parseSecretsKey(doc: unknown): { publicKey: Uint8Array; epoch: number } {
+  const publicKey = parseSecretsKeyDocument(doc);
+  const epoch = (doc as { epoch?: unknown }).epoch;
+  if (epoch === undefined) return { publicKey, epoch: 0 };
+  if (typeof epoch !== "number" || !Number.isInteger(epoch) || epoch < 0 || epoch > 0xffff_ffff) {
+    throw keyDocError("epoch", "an integer in [0, 2^32 - 1]", epoch);
+  }
+  return { publicKey, epoch };
 }
 
 /**

@@ -15,28 +15,41 @@
  *         │ 0x01 │ enc (32 bytes, X25519) │ ciphertext = AEAD(plaintext) ‖ tag (16)   │
  *         └──────┴────────────────────────┴──────────────────────────────────────────┘
  * ```
- * Total length = 49 + plaintext length. A future format bumps the version byte; readers reject
- * versions they do not know (`SECRETS_ERROR_ENVELOPE_VERSION`).
+ * Total length = 49 + plaintext length. Version 2 names the operators' key epoch the envelope was
+ * sealed to, so keys can rotate (`SecretsKeyRing` holds the current and the previous epoch):
+ * ```
+ * ┌──────┬──────────────────┬─────────────┬────────────┐
+ * │ 0x02 │ epoch (u32 BE, 4) │ enc (32)    │ ciphertext │   info = utf8("newton-secrets-v2") ‖ epoch ‖ instanceId
+ * └──────┴──────────────────┴─────────────┴────────────┘
+ * ```
+ * A version-1 envelope is epoch 0. Readers reject versions they do not know (`SECRETS_ERROR_ENVELOPE_VERSION`).
  */
-export { decodeEnvelope, encodeEnvelope } from "./envelope";
+export { decodeEnvelope, encodeEnvelope, epochBytes } from "./envelope";
 export { SecretsError, type SecretsErrorType } from "./errors";
 export {
   generateSecretsKeyPair,
   openSecrets,
+  parseSecretsKey,
   parseSecretsKeyDocument,
   sealSecrets,
   secretsInfo,
   secretsKeyDocument,
 } from "./hpke";
+export { SecretsKeyRing } from "./keyring";
 export {
   SECRETS_ENC_BYTES,
   SECRETS_ENVELOPE_VERSION,
+  SECRETS_ENVELOPE_VERSION_EPOCH,
+  SECRETS_EPOCH_BYTES,
+  SECRETS_INFO_PREFIX_EPOCH,
+  SECRETS_MAX_EPOCH,
   SECRETS_INFO_PREFIX,
   SECRETS_KEY_BYTES,
   SECRETS_MIN_ENVELOPE_BYTES,
   SECRETS_SUITE,
   SECRETS_TAG_BYTES,
   type SecretsEnvelope,
+  type SecretsEpochKey,
   type SecretsKeyDocument,
   type SecretsKeyPair,
 } from "./types";

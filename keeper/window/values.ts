@@ -10,7 +10,11 @@ const EMPTY_VALUE_HASH = keccak256("0x");
 
 /** The DA calls the window logic needs (an `EigenDaProxyClient` fits). */
 export interface ValueSource {
-  getVerified(cert: Uint8Array, expectedHash: Hex, opts?: { signal?: AbortSignal }): Promise<Uint8Array>;
+  getVerified(
+    cert: Uint8Array,
+    expectedHash: Hex,
+    opts?: { signal?: AbortSignal; l1InclusionBlockNumber?: number | bigint },
+  ): Promise<Uint8Array>;
 }
 
 /**
@@ -107,7 +111,8 @@ async function fetchOne(
   const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
   let bytes: Uint8Array;
   try {
-    bytes = await da.getVerified(cert, w.valueHash, { signal });
+    // The write's block is where its certificate landed on-chain: the proxy's recency check needs it.
+    bytes = await da.getVerified(cert, w.valueHash, { signal, l1InclusionBlockNumber: w.blockNumber });
   } catch (err) {
     opts.signal?.throwIfAborted();
     if (timeout.aborted) return "timeout";
@@ -119,6 +124,7 @@ async function fetchOne(
       case "DA_ERROR_HASH_MISMATCH":
         return "hash_mismatch";
       case "DA_ERROR_SERVER":
+      case "DA_ERROR_NOT_FOUND":
       case "DA_ERROR_UNKNOWN_CERT":
         return "not_found";
       default:

@@ -143,6 +143,9 @@ export class DeployConfigError extends Error {
   }
 }
 
+/** Mainnet network names (Ethereum, Base, Arbitrum One): their config must name an `owner` (a Safe). */
+export const MAINNET_NETWORKS: readonly string[] = Object.freeze(["mainnet", "base", "arbitrum-one"]);
+
 const ajv = new Ajv2020({ allErrors: true, useDefaults: true, strict: true, strictRequired: false });
 const validateSchema = ajv.compile(DEPLOY_CONFIG_SCHEMA);
 
@@ -150,7 +153,7 @@ const validateSchema = ajv.compile(DEPLOY_CONFIG_SCHEMA);
  * Validates `raw` (parsed JSON) for `network` and returns a frozen copy with defaults applied.
  * @param file - where `raw` came from, for messages.
  * @throws DeployConfigError listing every problem: a schema violation (`/quorumBips must be <= 10000`), a
- *   missing or zero `owner` on mainnet, a duplicate operator, an operator with both a keystore and a pre-signed key.
+ *   missing or zero `owner` on a mainnet (mainnet, base, arbitrum-one), a duplicate operator, an operator with both a keystore and a pre-signed key.
  */
 export function parseDeployConfig(raw: unknown, network: string, file = `config/${network}.json`): DeployConfig {
   const value: unknown = structuredClone(raw);
@@ -165,8 +168,8 @@ export function parseDeployConfig(raw: unknown, network: string, file = `config/
   if (config.owner !== undefined && zero.test(config.owner)) {
     problems.push("/owner is the zero address: set it to the account (a Safe on mainnet) that will own the contracts");
   }
-  if (network === "mainnet" && config.owner === undefined) {
-    problems.push("/owner is required on mainnet: set it to the Safe that will own the contracts");
+  if (MAINNET_NETWORKS.includes(network) && config.owner === undefined) {
+    problems.push(`/owner is required on ${network}: set it to the Safe that will own the contracts`);
   }
   const seen = new Set<string>();
   config.operators.forEach((op, i) => {

@@ -29,6 +29,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signer
 import { type ContractTransactionResponse, ZeroAddress, getAddress, keccak256 } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 
+import { type Prompt, confirmMainnet, ttyPrompt } from "../../keeper/common/mainnet-guard";
 import { NAMESPACE_WRITERS, assertDeployment } from "./assertions";
 import { type DeployConfig, loadDeployConfig } from "./config";
 import {
@@ -56,6 +57,13 @@ export interface DeployNewtonOptions {
   readonly implementations?: Partial<Record<ContractName, string>>;
   /** Progress output (default `console.log`). */
   readonly log?: (message: string) => void;
+  /** Confirms sending on a mainnet chain id (1, 8453, 42161) without asking (the task's `--yes`). */
+  readonly yes?: boolean;
+  /**
+   * How to ask for a mainnet confirmation; default a terminal prompt when stdin is a TTY, `null` = never
+   * ask (then only `yes` or `NEWTON_CONFIRM_MAINNET=<chain id>` in `env` confirm).
+   */
+  readonly prompt?: Prompt | null;
 }
 
 /** What a run did. */
@@ -112,9 +120,13 @@ const DEPLOY_STEPS: Record<ContractName, (c: Context) => unknown[]> = {
 
 /**
  * Deploys, resumes or upgrades Newton State on `hre.network` (see the module header).
+ * On a mainnet chain id (1 Ethereum, 8453 Base, 42161 Arbitrum One, read from the RPC) nothing is sent
+ * before an explicit confirmation naming the chain and the deployer: `opts.yes`,
+ * `NEWTON_CONFIRM_MAINNET=<chain id>` in `opts.env`, or the chain id typed at the prompt.
  * @throws DeployConfigError for an invalid config; DeployAssertionError when the chain does not match the record
- *   or the config afterwards; Error when the record belongs to another chain or its contracts have no code, or an
- *   owner-only step is needed but the deployer is no longer the owner.
+ *   or the config afterwards; MainnetGuardError on an unconfirmed mainnet (nothing sent); Error when the record
+ *   belongs to another chain or its contracts have no code, or an owner-only step is needed but the deployer is
+ *   no longer the owner.
  */
 export async function deployNewton(
   hre: HardhatRuntimeEnvironment,
@@ -154,6 +166,16 @@ export async function deployNewton(
     sent: 0,
   };
   log(`${existing ? "found" : "new"} deployment ${file} (chain ${chainId}, deployer ${signer.address})`);
+  await confirmMainnet({
+    chainId,
+    signer: signer.address,
+    action: `${opts.upgrade ? "deploy or upgrade" : "deploy"} Newton State (${network})`,
+    yes: opts.yes,
+    env: opts.env ?? {},
+    prompt: opts.prompt === undefined ? ttyPrompt() : (opts.prompt ?? undefined),
+    notice: log,
+    howToConfirm: "pass --yes to `hardhat newton:deploy`",
+  });
 
   for (const name of CONTRACT_NAMES) await deployStep(ctx, name);
   if (opts.upgrade) for (const name of CONTRACT_NAMES) await upgradeStep(ctx, name);

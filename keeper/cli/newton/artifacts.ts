@@ -7,7 +7,7 @@ import type { ContractTransactionResponse } from "ethers";
 import { EMPTY_ARTIFACT_HASH, artifactHash, keyHash } from "../../chain";
 import { bytesToHex, type Hex } from "../../common";
 import { DaError, type EigenDaProxyClient } from "../../da";
-import type { ChainContext, RunContext } from "./context";
+import { signerFor, type ChainContext, type RunContext } from "./context";
 import { NewtonError, checkError, usageError } from "./errors";
 import { formatBytes, shortHex } from "./io";
 
@@ -180,6 +180,7 @@ export async function sendTx(
   method: string,
   send: () => Promise<ContractTransactionResponse>,
 ): Promise<SentTx> {
+  await run.guardMainnet(ctx, signerFor(run, ctx).address, `send ${method}`);
   const label = `${ctx.target.label}: sending ${method}…`;
   let txHash: string | undefined;
   try {

@@ -39,6 +39,8 @@ export interface GlobalFlags {
   rpcUrl?: string;
   signerKey?: string;
   daUrl?: string;
+  /** Confirms sending on a mainnet chain id (1, 8453, 42161) without the interactive prompt. */
+  yes?: boolean;
   deployments?: string;
   policyRegistry?: string;
   json?: boolean;
@@ -58,7 +60,10 @@ export const SETTINGS: Readonly<Record<ProfileKey, { flag: keyof GlobalFlags | u
 
 const VALUE_PATTERNS: Partial<Record<ProfileKey, { re: RegExp; what: string }>> = {
   "rpc-url": { re: /^(https?|wss?):\/\/\S+$/, what: "an http(s):// or ws(s):// URL" },
-  "da-url": { re: /^https?:\/\/\S+$/, what: "an http(s):// URL" },
+  "da-url": {
+    re: /^https?:\/\/[^\s,]+(?:,https?:\/\/[^\s,]+)*$/,
+    what: "an http(s):// URL, or a comma-separated fail-over list of them",
+  },
   "operator-url": { re: /^https?:\/\/\S+$/, what: "an http(s):// URL" },
   "signer-key": { re: /^0x[0-9a-fA-F]{64}$/, what: "0x-hex of 32 bytes" },
   "policy-registry": { re: /^0x[0-9a-fA-F]{40}$/, what: "a 0x-hex address" },

@@ -50,6 +50,14 @@ export interface RunContext {
   readonly settings: Settings;
   readonly logger: Logger;
   readonly cwd: string;
+  /**
+   * Call before the first DA upload or transaction a command makes on `ctx`: on a mainnet chain id
+   * (1, 8453, 42161) it needs `--yes`, `NEWTON_CONFIRM_MAINNET=<chain id>` or the chain id typed at the
+   * prompt, and prints a line naming the chain and `signer`; once confirmed, a chain is not asked again
+   * in the same run.
+   * @throws NewtonError `NEWTON_ERROR_CHECK` (check `mainnetConfirmation`) when not confirmed; nothing is sent.
+   */
+  readonly guardMainnet: (ctx: ChainContext, signer: string, action: string) => Promise<void>;
 }
 
 /**
@@ -178,5 +186,7 @@ export function signerFor(run: RunContext, ctx: ChainContext): Wallet {
 /** The EigenDA proxy client for `--da-url` → `NEWTON_DA_URL` → profile. @throws NewtonError `NEWTON_ERROR_CONFIG`. */
 export function daClient(run: RunContext, why: string): EigenDaProxyClient {
   const url = run.settings.require("da-url", why);
-  return new EigenDaProxyClient({ url, maxRetries: 2, baseDelayMs: 200 }, { logger: run.logger });
+  // A comma-separated list is an ordered fail-over list of proxies.
+  const urls = url.split(",").map((u) => u.trim());
+  return new EigenDaProxyClient({ url: urls, maxRetries: 2, baseDelayMs: 200 }, { logger: run.logger });
 }

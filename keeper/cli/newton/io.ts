@@ -30,6 +30,11 @@ export interface NewtonIo {
   readonly connect?: ProviderFactory;
   /** Working directory for relative paths (default `process.cwd()`). */
   readonly cwd?: string;
+  /**
+   * Asks the mainnet confirmation (one line); absent = no terminal, so a mainnet transaction needs
+   * `--yes` or `NEWTON_CONFIRM_MAINNET`. The `newton` binary passes a prompt when stdin is a TTY.
+   */
+  readonly prompt?: (question: string) => Promise<string>;
 }
 
 /** Output helpers bound to one run: results on stdout (text or JSON), progress on stderr. */

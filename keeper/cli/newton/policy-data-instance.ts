@@ -6,7 +6,7 @@ import { checkError } from "./errors";
 import { deployInstanceFlow, listInstancesFlow, readParams, setCurrentFlow, type DeployOptions } from "./instance";
 import { parseBytes32, parseUint64 } from "./options";
 import { printFields } from "./policy-template";
-import { setSecrets, showSecrets } from "./secrets";
+import { resealSecrets, setSecrets, showSecrets } from "./secrets";
 
 /** `policy-data instance deploy`: params (checked against the template's schema) and expiry. */
 export async function deployDataInstance(run: RunContext, o: DeployOptions): Promise<number> {
@@ -128,6 +128,13 @@ export function addDataInstanceCommands(
     .option("--dry-run", "check and seal, but upload and send nothing")
     .option("--wait", "block until the secrets write is committed (progress: writes and bytes ahead)")
     .action(act(setSecrets));
+  i.command("reseal")
+    .description("after a secrets key rotation: re-seal the secrets to the operators' current key epoch")
+    .requiredOption("--instance <id>", "policy-data instance id")
+    .requiredOption("--secrets <file>", "the secrets JSON again (only the operators can open the old envelope)")
+    .option("--operator-url <url>", "operator base URL serving GET /v1/secrets-key (or profile operator-url)")
+    .option("--dry-run", "check and seal, but upload and send nothing")
+    .action(act(resealSecrets));
   i.command("show-secrets")
     .description("show the secrets envelope; decrypt it with the operators' key")
     .requiredOption("--instance <id>", "policy-data instance id")

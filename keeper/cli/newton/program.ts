@@ -1,11 +1,12 @@
 import { Command, CommanderError } from "commander";
 import pino from "pino";
 
+import { MainnetGuardError, confirmMainnet } from "../../common/mainnet-guard";
 import { loadConfig, configPath, type GlobalFlags } from "./config";
 import { addConfigCommands } from "./config-commands";
 import type { RunContext } from "./context";
 import { addDescribeCommand } from "./describe";
-import { NewtonError } from "./errors";
+import { NewtonError, checkError } from "./errors";
 import { Output, type NewtonIo } from "./io";
 import { addDataInstanceCommands } from "./policy-data-instance";
 import { addDataTemplateCommands } from "./policy-data-template";
@@ -45,9 +46,10 @@ function buildProgram(io: NewtonIo, state: { code: number }): Command {
     .option("--chain <network>", "network name: deployments/<network>.json (env NEWTON_CHAIN)")
     .option("--rpc-url <url>", "JSON-RPC URL (env NEWTON_RPC_URL)")
     .option("--signer-key <hex>", "signer private key, 0x-hex (env NEWTON_SIGNER_KEY; prefer the env or profile)")
-    .option("--da-url <url>", "eigenda-proxy URL (env NEWTON_DA_URL)")
+    .option("--da-url <url>", "eigenda-proxy URL, or a comma-separated fail-over list (env NEWTON_DA_URL)")
     .option("--deployments <dir>", "deployment records folder (default ./deployments)")
     .option("--policy-registry <address>", "PolicyRegistry proxy, instead of the deployment record")
+    .option("--yes", "confirm transactions on a mainnet (chain id 1, 8453, 42161) without the prompt")
     .option("--json", "machine-readable output on stdout")
     .option("--verbose", "debug logs (pino JSON) on stderr");
   const act =
@@ -87,5 +89,30 @@ function makeRun(io: NewtonIo, flags: GlobalFlags): RunContext {
     settings: new Settings(flags, io.env, config),
     logger,
     cwd: io.cwd ?? process.cwd(),
+    guardMainnet: mainnetGuard(io, flags),
+  };
+}
+
+/** The run's mainnet guard: asks once per chain id, then remembers the confirmation for this run. */
+function mainnetGuard(io: NewtonIo, flags: GlobalFlags): RunContext["guardMainnet"] {
+  const confirmed = new Set<bigint>();
+  return async (ctx, signer, action) => {
+    if (confirmed.has(ctx.chainId)) return;
+    try {
+      await confirmMainnet({
+        chainId: ctx.chainId,
+        signer,
+        action: `${action} (${ctx.target.label})`,
+        yes: flags.yes === true,
+        env: io.env,
+        prompt: io.prompt,
+        notice: (line) => void io.stderr.write(`${line}\n`),
+        howToConfirm: "pass --yes",
+      });
+    } catch (err) {
+      if (err instanceof MainnetGuardError) throw checkError("mainnetConfirmation", err.message, ctx.target.label);
+      throw err;
+    }
+    confirmed.add(ctx.chainId);
   };
 }

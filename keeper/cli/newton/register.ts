@@ -120,9 +120,18 @@ async function prepareChain(
 async function sendAll(
   run: RunContext,
   reg: TemplateRegistration,
-  pending: readonly Pending[],
+  all: readonly Pending[],
   wait: boolean,
 ): Promise<void> {
+  // Confirm every mainnet before paying for DA uploads; an unconfirmed chain fails alone.
+  const pending: Pending[] = [];
+  for (const p of all) {
+    await attempt(run, p.result, async () => {
+      await run.guardMainnet(p.ctx, p.signer.address, `register ${reg.kind} ${reg.templateId}`);
+      pending.push(p);
+    });
+  }
+  if (pending.length === 0) return;
   const uploader = new ArtifactUploader(run, () => daClient(run, "uploading artifacts"));
   const certs = new Map<Hex, Hex>();
   try {

@@ -1,6 +1,7 @@
 /**
  * keeper/da/server — `newton-da-server`, a local HTTP server speaking the eigenda-proxy REST API
- * (`POST /put`, `GET /get/0x<cert>`, `GET /health`, standard commitment mode) with blobs kept in
+ * (`POST /put`, `GET /get/0x<cert>`, `GET /health`, `GET /config`; standard and optimism_generic
+ * commitment modes) with blobs kept in
  * memory or one file per blob in a directory, and injectable latency, failures and corruption for
  * tests. It stands in for eigenda-proxy's memstore mode in local runs (DESIGN.md §6).
  *
@@ -10,5 +11,12 @@
  */
 export { DaServer, type DaServerDeps } from "./server";
 export { resolveServerOptions, type DaServerOptions, type ResolvedServerOptions } from "./options";
-export { makeServerCert, parseServerCert, SERVER_CERT_BYTES, SERVER_CERT_VERSION } from "./cert";
+export {
+  CERT_VERSION,
+  isKnownCertVersion,
+  makeServerCert,
+  parseServerCert,
+  SERVER_CERT_BYTES,
+  SERVER_CERT_VERSION,
+} from "./cert";
 export { DirBlobStore, MemoryBlobStore, type BlobStore } from "./store";

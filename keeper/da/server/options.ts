@@ -1,5 +1,6 @@
 import { checkInteger, checkRate } from "../options";
 import { MAX_PAYLOAD_BYTES } from "../types";
+import { CERT_VERSION, SERVER_CERT_VERSION } from "./cert";
 
 /** Options of {@link DaServer}; all optional. */
 export interface DaServerOptions {
@@ -7,7 +8,7 @@ export interface DaServerOptions {
   dataDir?: string;
   /** Delay added before answering each `/put` and `/get`, in ms (default 0). */
   latencyMs?: number;
-  /** Probability in [0, 1] that a `/put` or `/get` answers 503 "EigenDA down" (default 0). */
+  /** Probability in [0, 1] that a `/put` or `/get` answers 503, the proxy's "fail over" signal (default 0). */
   failureRate?: number;
   /** Probability in [0, 1] that a successful `/get` returns wrong bytes (default 0). */
   corruptRate?: number;
@@ -19,6 +20,11 @@ export interface DaServerOptions {
    * answers a blob past its retention period (~14 days on mainnet).
    */
   retentionSeconds?: number;
+  /**
+   * Version byte of the certificates `/put` issues: `0x01` (V2), `0x02` (V3) or `0x03` (V4,
+   * default, as eigenda-proxy today). `/get` serves every certificate it stored, whatever its version.
+   */
+  certVersion?: number;
 }
 
 /** {@link DaServerOptions} with defaults applied; frozen. */
@@ -26,8 +32,8 @@ export type ResolvedServerOptions = Readonly<Required<Omit<DaServerOptions, "dat
 
 /**
  * Applies defaults and checks ranges.
- * @throws DaError `DA_ERROR_INVALID_OPTION` when a rate is outside [0, 1] or a number is negative
- *   or not an integer.
+ * @throws DaError `DA_ERROR_INVALID_OPTION` when a rate is outside [0, 1], a number is negative
+ *   or not an integer, or `certVersion` is not `0x01` … `0x03`.
  */
 export function resolveServerOptions(opts: DaServerOptions): ResolvedServerOptions {
   const resolved = {
@@ -36,6 +42,7 @@ export function resolveServerOptions(opts: DaServerOptions): ResolvedServerOptio
     corruptRate: 0,
     maxPayloadBytes: MAX_PAYLOAD_BYTES,
     retentionSeconds: 0,
+    certVersion: SERVER_CERT_VERSION,
     ...opts,
   };
   checkInteger("latencyMs", resolved.latencyMs, 0, 2 ** 31 - 1);
@@ -43,5 +50,6 @@ export function resolveServerOptions(opts: DaServerOptions): ResolvedServerOptio
   checkRate("corruptRate", resolved.corruptRate);
   checkInteger("maxPayloadBytes", resolved.maxPayloadBytes, 0, 2 ** 31 - 1);
   checkInteger("retentionSeconds", resolved.retentionSeconds, 0, 2 ** 31 - 1);
+  checkInteger("certVersion", resolved.certVersion, CERT_VERSION.V2, CERT_VERSION.V4);
   return Object.freeze(resolved);
 }

@@ -4,9 +4,9 @@ import { setTimeout as sleep } from "node:timers/promises";
 
 import pino, { type Logger } from "pino";
 
-import { bytesToHex, hexToBytes } from "../../common";
+import { bytesToHex, concatBytes, hexToBytes } from "../../common";
 import { keccak256Bytes } from "../utils/hash";
-import { makeServerCert, parseServerCert } from "./cert";
+import { isKnownCertVersion, makeServerCert, parseServerCert } from "./cert";
 import { resolveServerOptions, type DaServerOptions, type ResolvedServerOptions } from "./options";
 import { DirBlobStore, MemoryBlobStore, type BlobStore } from "./store";
 
@@ -27,29 +27,67 @@ interface Reply {
   contentType?: string;
 }
 
-const CERT_HEX_RE = /^(?:0x)?((?:[0-9a-fA-F]{2})*)$/;
+const TEXT = "text/plain; charset=utf-8";
+const HEX = "[0-9a-fA-F]";
+/** `GET /get/` paths, tried in the proxy's routing order (first match wins). */
+const GET_STANDARD_RE = new RegExp(`^(?:0x)?(${HEX}{2})(${HEX}*)$`);
+const GET_OP_KECCAK_RE = new RegExp(`^(?:0x)?00${HEX}{64}$`);
+const GET_OP_GENERIC_RE = new RegExp(`^(?:0x)?01${HEX}{2}(${HEX}{2})([^/]+)$`);
+const GET_OP_UNKNOWN_RE = new RegExp(`^(?:0x)?(${HEX}{2})$`);
+const PUT_OP_KECCAK_RE = new RegExp(`^/put/(?:0x)?00${HEX}{64}$`);
+const HEX_RE = /^(?:[0-9a-fA-F]{2})*$/;
+const U64_MAX = 2n ** 64n - 1n;
+
+/** The commitment-mode header bytes of an `optimism_generic` commitment: generic commitment, EigenDA layer. */
+const OP_GENERIC_PREFIX = Uint8Array.of(0x01, 0x00);
+
+/** A Go `http.Error`-style reply: the text plus a newline. */
+function text(status: number, body: string): Reply {
+  return { status, body: `${body}\n`, contentType: TEXT };
+}
 
 /**
- * `newton-da-server`: a local stand-in for eigenda-proxy in memstore mode, speaking the same REST
- * API (source: Layr-Labs/eigenda-proxy README, standard commitment mode) over `node:http`:
+ * A 418 "derivation error" reply: a JSON object `{"StatusCode": n, "Msg": "..."}` with n = 1 cert
+ * parsing failed, 2 recency check failed, 3 invalid cert, 4 blob decoding failed, served as text.
+ */
+function derivationError(statusCode: 1 | 2 | 3 | 4, msg: string): Reply {
+  return text(418, JSON.stringify({ StatusCode: statusCode, Msg: msg }));
+}
+
+/**
+ * `newton-da-server`: a local stand-in for eigenda-proxy in memstore mode, answering its REST API
+ * (Layr-Labs/eigenda `api/proxy/servers/rest`) with the same routes and status codes:
  *
  * | request | answer |
  * |---|---|
- * | `POST /put?commitment_mode=standard`, body = payload | 200 + certificate; 400 when the payload exceeds `maxPayloadBytes` or the mode is not `standard` |
- * | `GET /get/0x<hex cert>?commitment_mode=standard` (the `0x` is optional) | 200 + payload; 400 path not hex; 418 not a certificate of this server; 500 unknown certificate |
- * | `GET /health` | 200 `ok` |
- * | anything else | 404 |
+ * | `POST /put?commitment_mode=standard`, body = payload | 200 + `version ‖ cert` |
+ * | `POST /put` or `/put/` (no or another `commitment_mode`: `optimism_generic`) | 200 + `0x01 0x00 ‖ version ‖ cert` |
+ * | `POST /put/0x00<keccak>` (`optimism_keccak256`) | 403, the mode is not enabled here |
+ * | `GET /put` | 405 |
+ * | `GET /get/[0x]<version><hex cert>?commitment_mode=standard` | 200 + payload |
+ * | `GET /get/[0x]01 00 <version><cert>` (default mode, `optimism_generic`) | 200 + payload |
+ * | `GET /get/[0x]00<keccak>` | 403 (`optimism_keccak256` not enabled) |
+ * | `GET /get/[0x]<1 byte>` in a non-standard mode | 400 unsupported commitment type |
+ * | `GET /health` | 200, empty body |
+ * | `GET /config` | 200 + JSON compatibility config (`version`, `chain_id` "", `max_payload_size_bytes`, `apis_enabled`, …) |
+ * | any other path | 404 `404 page not found`; a known path with another method: 405 |
  *
- * Choices against eigenda-proxy semantics: a certificate that does not parse (wrong length or
- * version byte) gets 418, as the proxy answers a certificate failing to parse or verify with a
- * 418 derivation error — the caller must re-disperse; a well-formed certificate whose blob is not
- * stored gets 500, as the proxy reports a blob it cannot retrieve (never dispersed, expired after
- * ~14 days, or lost with a memory store) as an internal error, not 404. With `retentionSeconds`
- * > 0 a blob expires that many seconds after its `/put` and is then answered as never stored.
+ * Errors of a `GET`: 400 for a version byte the proxy does not know (not `0x00` … `0x03`), an odd
+ * number of hex digits, or an `l1_inclusion_block_number` that is not a u64; 404 when no route
+ * matches (an empty or non-hex certificate in standard mode); 418 with a derivation-error body
+ * `{"StatusCode":1,"Msg":…}` ("certificate parsing failed", re-disperse) for a certificate that is
+ * not one of this server's (wrong length, or an EigenDA V1 `0x00` certificate); 500 for a
+ * well-formed certificate whose blob is not stored (never dispersed here, expired, or lost with a
+ * memory store), as the proxy reports a blob it cannot find as an internal error. A `POST` larger
+ * than `maxPayloadBytes` gets 400. `l1_inclusion_block_number` is validated but no recency check is
+ * made (these certificates carry no reference block).
+ * With `retentionSeconds` > 0 a blob expires that many seconds after its `/put` and is then
+ * answered as never stored (500), as EigenDA answers a blob past its retention (~14 days on mainnet).
  *
- * Certificates are `0x01 ‖ keccak256(payload) ‖ u64 big-endian nonce` (41 bytes, see
- * `makeServerCert`); clients must treat them as opaque. Test knobs: `latencyMs` delays every
- * `/put` and `/get`; `failureRate` answers 503 (EigenDA down) at random; `corruptRate` returns
+ * Certificates are `version ‖ keccak256(payload) ‖ u64 big-endian nonce` (41 bytes, see
+ * `makeServerCert`; version `certVersion`, default V4 `0x03`); clients must treat the bytes after
+ * the version byte as opaque. Test knobs: `latencyMs` delays every `/put` and `/get`;
+ * `failureRate` answers 503 (the proxy's "fail over" signal) at random; `corruptRate` returns
  * payloads with one bit flipped (an empty payload becomes one zero byte).
  */
 export class DaServer {
@@ -137,7 +175,7 @@ export class DaServer {
     const url = new URL(req.url ?? "/", "http://localhost");
     try {
       const reply = await this.route(req, url);
-      res.writeHead(reply.status, { "content-type": reply.contentType ?? "text/plain; charset=utf-8" });
+      res.writeHead(reply.status, { "content-type": reply.contentType ?? TEXT });
       res.end(reply.body);
       this.log.debug({ method: req.method, path: url.pathname.slice(0, 80), status: reply.status }, "da request");
     } catch (err) {
@@ -146,52 +184,91 @@ export class DaServer {
         return;
       }
       this.log.error({ err, method: req.method, path: url.pathname.slice(0, 80) }, "da request failed");
-      if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain; charset=utf-8" });
-      res.end(`internal error: ${err instanceof Error ? err.message : String(err)}`);
+      if (!res.headersSent) res.writeHead(500, { "content-type": TEXT });
+      res.end(`internal error: ${err instanceof Error ? err.message : String(err)}\n`);
     }
   }
 
   private async route(req: IncomingMessage, url: URL): Promise<Reply> {
-    if (req.method === "GET" && url.pathname === "/health") return { status: 200, body: "ok" };
-    if (req.method === "POST" && url.pathname === "/put") return this.handlePut(req, url);
-    if (req.method === "GET" && url.pathname.startsWith("/get/")) return this.handleGet(req, url);
+    const { pathname } = url;
+    const standard = url.searchParams.get("commitment_mode") === "standard";
+    if (req.method === "POST" && (pathname === "/put" || pathname === "/put/")) {
+      return this.handlePut(req, standard && pathname === "/put");
+    }
     await drain(req);
-    return { status: 404, body: `no route for ${req.method} ${url.pathname.slice(0, 80)}` };
+    if (pathname === "/health" || pathname === "/config" || pathname === "/put") {
+      if (req.method !== "GET") return text(405, "method not allowed");
+      if (pathname === "/health") return { status: 200, body: "" };
+      if (pathname === "/config")
+        return { status: 200, body: JSON.stringify(this.config()), contentType: "application/json" };
+      this.log.warn({}, "GET /put: a dispersal sent as GET (e.g. after a redirect)");
+      return { status: 405, body: "" };
+    }
+    if (req.method === "POST" && PUT_OP_KECCAK_RE.test(pathname)) return text(403, "op-keccak API is not enabled");
+    if (pathname.startsWith("/get/")) {
+      if (req.method !== "GET") return text(405, "method not allowed");
+      const commitment = pathname.slice("/get/".length);
+      const std = standard ? GET_STANDARD_RE.exec(commitment) : null;
+      if (std) return this.handleGet(std[1], std[2], url);
+      if (GET_OP_KECCAK_RE.test(commitment)) return text(403, "op-keccak API is not enabled");
+      const generic = GET_OP_GENERIC_RE.exec(commitment);
+      if (generic) return this.handleGet(generic[1], generic[2], url);
+      const unknown = standard ? null : GET_OP_UNKNOWN_RE.exec(commitment);
+      if (unknown) return text(400, `unsupported commitment type ${unknown[1]}`);
+    }
+    return text(404, "404 page not found");
   }
 
-  private async handlePut(req: IncomingMessage, url: URL): Promise<Reply> {
-    if (url.searchParams.get("commitment_mode") !== "standard") {
-      await drain(req);
-      return { status: 400, body: "only commitment_mode=standard is supported" };
-    }
+  /** The `GET /config` body: eigenda-proxy's compatibility config, as a memstore proxy reports it. */
+  private config(): Record<string, unknown> {
+    return {
+      version: "newton-da-server",
+      chain_id: "",
+      directory_address: "",
+      cert_verifier_address: "",
+      max_payload_size_bytes: this.opts.maxPayloadBytes,
+      apis_enabled: ["op-generic", "standard"],
+      read_only_mode: false,
+    };
+  }
+
+  private async handlePut(req: IncomingMessage, standard: boolean): Promise<Reply> {
     const { bytes, size } = await readBody(req, this.opts.maxPayloadBytes);
     if (bytes === undefined) {
-      return { status: 400, body: `payload of ${size} bytes exceeds the limit of ${this.opts.maxPayloadBytes} bytes` };
+      return text(400, `payload of ${size} bytes exceeds the limit of ${this.opts.maxPayloadBytes} bytes`);
     }
     await this.delay();
-    if (this.chance(this.opts.failureRate)) return { status: 503, body: "EigenDA unavailable (injected failure)" };
-    const cert = makeServerCert(await keccak256Bytes(bytes), this.nonce++);
+    if (this.chance(this.opts.failureRate)) return text(503, "EigenDA unavailable, fail over (injected failure)");
+    const cert = makeServerCert(await keccak256Bytes(bytes), this.nonce++, this.opts.certVersion);
     await this.store.put(bytesToHex(cert), bytes);
     this.log.debug({ cert: bytesToHex(cert), payloadBytes: bytes.length }, "blob stored");
-    return { status: 200, body: cert, contentType: "application/octet-stream" };
+    const body = standard ? cert : concatBytes(OP_GENERIC_PREFIX, cert);
+    return { status: 200, body, contentType: "application/octet-stream" };
   }
 
-  private async handleGet(req: IncomingMessage, url: URL): Promise<Reply> {
-    await drain(req);
-    if (url.searchParams.get("commitment_mode") !== "standard") {
-      return { status: 400, body: "only commitment_mode=standard is supported" };
+  /**
+   * Serves one certificate given as its version byte and serialized-certificate hex (either
+   * commitment mode lands here once the mode's header bytes are stripped).
+   */
+  private async handleGet(versionHex: string, certHex: string, url: URL): Promise<Reply> {
+    const version = parseInt(versionHex, 16);
+    if (!isKnownCertVersion(version)) return text(400, `unsupported version byte ${versionHex}`);
+    if (!HEX_RE.test(certHex)) return text(400, `decoding cert from hex string ${certHex.slice(0, 80)}: invalid hex`);
+    const l1Block = url.searchParams.get("l1_inclusion_block_number") ?? "";
+    if (l1Block !== "" && (!/^\d{1,20}$/.test(l1Block) || BigInt(l1Block) > U64_MAX)) {
+      return text(400, `invalid l1_inclusion_block_number ${l1Block.slice(0, 40)}: not a u64`);
     }
-    const match = CERT_HEX_RE.exec(url.pathname.slice("/get/".length));
-    if (!match) return { status: 400, body: "the certificate in the path must be hex" };
-    const cert = hexToBytes(`0x${match[1]}`);
+    const cert = hexToBytes(`0x${versionHex}${certHex}`);
     if (!parseServerCert(cert)) {
-      const msg = "certificate does not parse: expected 41 bytes starting with version 0x01; re-disperse";
-      return { status: 418, body: JSON.stringify({ statusCode: 1, msg }), contentType: "application/json" };
+      return derivationError(
+        1,
+        `cert parsing failed for cert ${bytesToHex(cert).slice(0, 100)}: not a certificate of this server`,
+      );
     }
     await this.delay();
-    if (this.chance(this.opts.failureRate)) return { status: 503, body: "EigenDA unavailable (injected failure)" };
+    if (this.chance(this.opts.failureRate)) return text(503, "EigenDA unavailable, fail over (injected failure)");
     const payload = (await this.expired(bytesToHex(cert))) ? undefined : await this.store.get(bytesToHex(cert));
-    if (!payload) return { status: 500, body: "blob not found: never dispersed here, or lost with a memory store" };
+    if (!payload) return text(500, `blob not found for certificate ${bytesToHex(cert)}`);
     const body = this.chance(this.opts.corruptRate) ? this.corrupt(payload) : payload;
     return { status: 200, body, contentType: "application/octet-stream" };
   }

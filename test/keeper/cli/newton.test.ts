@@ -554,7 +554,8 @@ describe("keeper/cli newton", function () {
       expect(run.code, run.stderr).to.equal(0);
       expect(run.stderr).to.match(/uploading secrets envelope \(\d+ B\)… cert 0x/);
       const { envelopeHash, byteLength } = json<{ envelopeHash: string; byteLength: number }>(run);
-      expect(byteLength).to.equal(49 + '{"apiKey":"s3cret"}'.length);
+      // A version-2 envelope: version, epoch (4 bytes), enc (32), ciphertext, tag (16).
+      expect(byteLength).to.equal(53 + '{"apiKey":"s3cret"}'.length);
       const stored = await registries().data.secretsOf(dataInstance);
       expect([stored.envelopeHash, Number(stored.byteLength)]).to.deep.equal([envelopeHash, byteLength]);
       const shown = json<{ envelopeHash: string; secrets?: unknown }>(

@@ -50,7 +50,7 @@ describe("EigenDaProxyClient against DaServer over HTTP", () => {
       it(`round-trips ${name}`, async () => {
         const payload = randomBytes(size);
         const cert = await client.put(payload);
-        expect(cert[0]).to.equal(0x01);
+        expect(cert[0]).to.equal(0x03);
         expect(client.payloadHashes.get(bytesToHex(cert))).to.equal(await keccak256Hex(payload));
         const back = await client.get(cert);
         expect(Buffer.from(back).equals(payload)).to.equal(true);
@@ -101,17 +101,17 @@ describe("EigenDaProxyClient against DaServer over HTTP", () => {
       const before = server.requestsTotal;
       const foreign = Uint8Array.of(0x00, 0xde, 0xad);
       const err = await rejection(client.getVerified(foreign, await keccak256Hex(foreign)), "DA_ERROR_INVALID_CERT");
-      expect(err).to.include({ cert: "0x00dead", attempts: 1 });
+      expect(err).to.include({ cert: "0x00dead", attempts: 1, derivationCode: 1 });
       expect(server.requestsTotal).to.equal(before + 1);
     });
 
-    it("maps the server's 500 for an unknown blob to DA_ERROR_SERVER after maxRetries retries", async () => {
+    it("maps the server's 500 for an unknown blob to DA_ERROR_NOT_FOUND after notFoundRetries (1) retries", async () => {
       const before = server.requestsTotal;
       const hash = await keccak256Hex(Uint8Array.of(5));
       const unknown = makeServerCert(Buffer.from(hash.slice(2), "hex"), 999_999n);
-      const err = await rejection(client.getVerified(unknown, hash), "DA_ERROR_SERVER");
-      expect(err).to.include({ status: 500, attempts: 3 });
-      expect(server.requestsTotal).to.equal(before + 3);
+      const err = await rejection(client.getVerified(unknown, hash), "DA_ERROR_NOT_FOUND");
+      expect(err).to.include({ status: 500, attempts: 2, cert: bytesToHex(unknown) });
+      expect(server.requestsTotal).to.equal(before + 2);
     });
   });
 

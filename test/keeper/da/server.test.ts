@@ -40,7 +40,7 @@ describe("DaServer", () => {
   afterEach(() => server.stop());
 
   describe("POST /put", () => {
-    it("answers 0x01 ‖ keccak256(payload) ‖ u64 nonce, counting up", async () => {
+    it("answers 0x03 ‖ keccak256(payload) ‖ u64 nonce, counting up", async () => {
       const payload = new TextEncoder().encode("hello");
       const hash = await keccak256Hex(payload);
       for (const nonce of [0n, 1n]) {
@@ -60,8 +60,12 @@ describe("DaServer", () => {
       expect((await put(url, new Uint8Array(64))).status).to.equal(200);
     });
 
-    it("answers 400 to another commitment mode", async () => {
-      expect((await put(url, Uint8Array.of(1), "optimism")).status).to.equal(400);
+    it("answers another commitment mode with an optimism_generic commitment 0x01 0x00 ‖ cert", async () => {
+      const res = await put(url, Uint8Array.of(1), "optimism");
+      expect(res.status).to.equal(200);
+      const commitment = new Uint8Array(await res.arrayBuffer());
+      expect([...commitment.subarray(0, 3)]).to.deep.equal([0x01, 0x00, 0x03]);
+      expect(commitment.length).to.equal(2 + SERVER_CERT_BYTES);
     });
   });
 
@@ -75,12 +79,12 @@ describe("DaServer", () => {
       }
     });
 
-    it("answers 418 to a certificate that does not parse (wrong version or length)", async () => {
+    it("answers 418 (derivation error 1) to a certificate that does not parse (V1 version byte or wrong length)", async () => {
       const good = bytesToHex(makeServerCert(new Uint8Array(32), 0n));
-      for (const cert of [`0x00${good.slice(4)}`, good.slice(0, -2), "0x"]) {
+      for (const cert of [`0x00${good.slice(4)}`, good.slice(0, -2), "0x03"]) {
         const res = await get(url, cert);
         expect(res.status, cert).to.equal(418);
-        expect(JSON.parse(await res.text())).to.have.property("msg");
+        expect(JSON.parse(await res.text())).to.include({ StatusCode: 1 });
       }
     });
 
@@ -90,16 +94,17 @@ describe("DaServer", () => {
       expect(await res.text()).to.match(/blob not found/);
     });
 
-    it("answers 400 to a path that is not hex and to another commitment mode", async () => {
-      expect((await get(url, "0xzz")).status).to.equal(400);
-      expect((await get(url, "0x01", "optimism")).status).to.equal(400);
+    it("answers 404 to a path that is not hex or empty, and 400 to a lone unknown commitment type byte", async () => {
+      expect((await get(url, "0xzz")).status).to.equal(404);
+      expect((await get(url, "0x")).status).to.equal(404);
+      expect((await get(url, "0x05", "optimism")).status).to.equal(400);
     });
   });
 
-  it("answers GET /health with 200 and unknown routes with 404", async () => {
+  it("answers GET /health with 200, unknown routes with 404 and a wrong method with 405", async () => {
     expect((await fetch(`${url}/health`)).status).to.equal(200);
     expect((await fetch(`${url}/nope`)).status).to.equal(404);
-    expect((await fetch(`${url}/get/0x01`, { method: "POST", body: "x" })).status).to.equal(404);
+    expect((await fetch(`${url}/get/0x01`, { method: "POST", body: "x" })).status).to.equal(405);
     expect(server.requestsTotal).to.equal(3);
   });
 

@@ -4,7 +4,13 @@ import path from "node:path";
 
 import { expect } from "chai";
 
-import { KeeperConfigError, loadKeeperConfig, readSecretsKeyFile, x25519PublicKey } from "../../../keeper/cli/config";
+import {
+  KeeperConfigError,
+  loadKeeperConfig,
+  readSecretsKeyFile,
+  readSecretsKeys,
+  x25519PublicKey,
+} from "../../../keeper/cli/config";
 
 /** Config loading is the keeper's only contact with files and env: every error names its field. */
 describe("keeper/cli config", function () {
@@ -42,6 +48,20 @@ describe("keeper/cli config", function () {
       expect(config.http).to.deep.equal({ host: "127.0.0.1", port: 0 });
       expect(config.dataDir).to.equal(path.join(dir, "data"));
       expect(Object.isFrozen(config)).to.equal(true);
+    });
+
+    it("takes daUrl as one URL or an ordered fail-over list (file, or comma-separated NEWTON_KEEPER_DA_URL)", function () {
+      const list = ["http://127.0.0.1:3100", "http://127.0.0.1:3101"];
+      expect(loadKeeperConfig(write({ ...base, daUrl: list }), "aggregator", {}).daUrl).to.deep.equal(list);
+      const fromEnv = loadKeeperConfig(write(base), "aggregator", { NEWTON_KEEPER_DA_URL: list.join(",") });
+      expect(fromEnv.daUrl).to.deep.equal(list);
+      expect(loadKeeperConfig(write(base), "aggregator", {}).daUrl).to.equal(base.daUrl);
+      for (const bad of [[], ["ftp://x"]]) {
+        expect(() => loadKeeperConfig(write({ ...base, daUrl: bad }), "aggregator", {})).to.throw(
+          KeeperConfigError,
+          /daUrl/,
+        );
+      }
     });
 
     it("rejects with every bad field named", function () {
@@ -97,6 +117,30 @@ describe("keeper/cli config", function () {
         KeeperConfigError,
         /publicKey is not the X25519 public key/,
       );
+    });
+  });
+
+  describe("readSecretsKeys", function () {
+    it("reads the current epoch and the previous epoch's key of a changeover, checking each pair", function () {
+      const pair = (byte: string) => {
+        const privateKey = `0x${byte.repeat(32)}`;
+        return { privateKey, publicKey: x25519PublicKey(Buffer.from(privateKey.slice(2), "hex")) };
+      };
+      const [k0, k1] = [pair("11"), pair("22")];
+      expect(readSecretsKeys(write(k0))).to.deep.equal({ secretsPublicKey: k0.publicKey, secretsEpoch: undefined });
+      expect(readSecretsKeys(write({ ...k1, epoch: 1, previous: { ...k0, epoch: 0 } }))).to.deep.equal({
+        secretsPublicKey: k1.publicKey,
+        secretsEpoch: 1,
+        secretsPrevious: { epoch: 0, publicKey: k0.publicKey },
+      });
+      for (const [bad, message] of [
+        [{ ...k1, previous: { ...k0, epoch: 0 } }, /epoch is required with \/previous/],
+        [{ ...k1, epoch: 1, previous: { ...k0, epoch: 1 } }, /previous\/epoch must be an integer below/],
+        [{ ...k1, epoch: 1, previous: { ...k0, publicKey: k1.publicKey, epoch: 0 } }, /previous\/publicKey is not/],
+        [{ ...k1, epoch: -1 }, /\/epoch must be an integer/],
+      ] as const) {
+        expect(() => readSecretsKeys(write(bad)), String(message)).to.throw(KeeperConfigError, message);
+      }
     });
   });
 });

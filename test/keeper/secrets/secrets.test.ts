@@ -83,9 +83,9 @@ describe("keeper/secrets", function () {
       expect(bytes.length).to.equal(53);
       expect(bytes[0]).to.equal(1);
       expect(decodeEnvelope(bytes)).to.deep.equal({ enc, ciphertext });
-      const v2 = bytes.slice();
-      v2[0] = 2;
-      expect(() => decodeEnvelope(v2))
+      const v3 = bytes.slice();
+      v3[0] = 3;
+      expect(() => decodeEnvelope(v3))
         .to.throw(SecretsError)
         .with.property("code", "SECRETS_ERROR_ENVELOPE_VERSION");
       expect(() => decodeEnvelope(bytes.slice(0, 48)))
