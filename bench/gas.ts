@@ -4,8 +4,10 @@
  *
  * - BLS primitives: our BLS12381 library vs Solady's ithaca BLS library (gasleft() around the call).
  * - verifyQuorum (stored apk − non-signers) vs verifySignersAt (aggregate every signer's key from
- *   calldata, the naive way), both as execution gas = receipt gasUsed − 21 000 − calldata gas.
+ *   calldata, the naive way; in the OperatorRegistrySignersPeer mock), both as execution gas = receipt gasUsed −
+ *   21 000 − calldata gas.
  * - Transactions (registerOperator, proposeWrite, commitStateRoot): total receipt gasUsed.
+ * - Slashing: challengeCommit with 4, 64 and 256 signers slashed; rollback under 0, 10 and 100 later commits.
  *
  * Not a test: it asserts nothing and prints Markdown tables (the README quotes them).
  */
@@ -23,6 +25,7 @@ import {
 import type { OperatorRegistry } from "../typechain-types";
 import { type Row, executionGas, ratio, table } from "./gas/report";
 import { challenges } from "./gas/challenge";
+import { slashing } from "./gas/slashing";
 import { openings } from "./gas/opening";
 
 const DIGEST = ethers.keccak256(ethers.toUtf8Bytes("newton-state gas benchmark"));
@@ -72,9 +75,10 @@ async function quorumRows(registry: OperatorRegistry, ops: TestOperator[], n: nu
     );
     const ours = await executionGas(address, registry.interface.encodeFunctionData("verifyQuorum", [DIGEST, proof]));
     const signers = sortedByAddress(ops.filter((o) => !nonSigners.includes(o)));
+    const peer = (await ethers.getContractFactory("OperatorRegistrySignersPeer")).interface;
     const naive = await executionGas(
       address,
-      registry.interface.encodeFunctionData("verifySignersAt", [
+      peer.encodeFunctionData("verifySignersAt", [
         setId,
         DIGEST,
         signers.map((s) => s.address),
@@ -93,7 +97,7 @@ async function operatorsAndCommits(): Promise<void> {
   const commits: Row[] = [];
   const registrations: Row[] = [];
   for (const n of [1, 16, 64, 256]) {
-    const registry = await deployOperatorRegistry(owner);
+    const registry = await deployOperatorRegistry(owner, 6667, undefined, "OperatorRegistrySignersPeer");
     const ops = makeOperators(n, 1000 + n);
     for (const op of ops) await registerOperator(registry, op, 1n);
     if (n === 256) {
@@ -157,6 +161,7 @@ async function main(): Promise<void> {
   await writes();
   await operatorsAndCommits();
   await challenges();
+  await slashing();
   await openings();
 }
 

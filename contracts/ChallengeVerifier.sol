@@ -63,6 +63,15 @@ contract ChallengeVerifier is IChallengeVerifier, IKeyOpening, Ownable2StepUpgra
         "bytes32 paramsSchemaHash,bytes32 secretsSchemaHash,bytes32 paramsHash)"
     );
 
+    /// @notice EIP-712 domain of attestation digests: `name`, `version`, `chainId` and `verifyingContract` (this
+    ///         proxy), so an attestation signed for one deployment is no signature at all on another one with the
+    ///         same keys.
+    string public constant EIP712_NAME = "Newton ChallengeVerifier";
+    string public constant EIP712_VERSION = "1";
+    bytes32 private constant EIP712_DOMAIN_TYPEHASH = keccak256(
+        "EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"
+    );
+
     /// @custom:storage-location erc7201:newton.storage.ChallengeVerifier
     struct ChallengeVerifierStorage {
         IStateCommitRegistry stateCommitRegistry;
@@ -258,10 +267,13 @@ contract ChallengeVerifier is IChallengeVerifier, IKeyOpening, Ownable2StepUpgra
     /// @dev Every field is re-derived from this chain's registries, counting only rows with
     ///      `registeredAt ≤ referenceBlock` (rows are write-once, so a row read now is the row then). The expected
     ///      `expirationBlock` is `referenceBlock + min(expireAfter)` over the policy instance and its data instances.
-    ///      Reverts `AttestationWrongChain`, `AttestationReferenceBlockNotPast`, `AttestationWindowClosed` (after
-    ///      `referenceBlock + challengeWindowBlocks`), `AttestationAlreadySlashed`, any `Quorum*`/BLS error of
-    ///      `OperatorRegistry.verifyQuorumAt`, and `AttestationMatches`. Emits `AttestationChallenged` with the
-    ///      first mismatch's reason, then slashes the signers `attestationSlashBips`.
+    ///      The challenge window covers the attestation's whole validity: it closes `challengeWindowBlocks` after
+    ///      `max(referenceBlock, expirationBlock)`, so back-dating the reference block cannot shorten it.
+    ///      Reverts `AttestationWrongChain`, `AttestationReferenceBlockNotPast`, `AttestationWindowClosed` (after that
+    ///      deadline), `AttestationAlreadySlashed`, any `Quorum*`/BLS error of `OperatorRegistry.verifyQuorumAt`
+    ///      (a signature for another deployment fails here: the digest binds this verifier), and
+    ///      `AttestationMatches`. Emits `AttestationChallenged` with the first mismatch's reason, then slashes the
+    ///      signers `attestationSlashBips` (`OperatorRegistry.slashSigners`).
     function challengeAttestation(
         PolicyAttestation calldata attestation,
         IOperatorRegistry.SignerProof calldata proof
@@ -271,7 +283,11 @@ contract ChallengeVerifier is IChallengeVerifier, IKeyOpening, Ownable2StepUpgra
         if (attestation.referenceBlock >= block.number) {
             revert AttestationReferenceBlockNotPast(attestation.referenceBlock, block.number);
         }
-        uint256 deadline = uint256(attestation.referenceBlock) + $.stateCommitRegistry.challengeWindowBlocks();
+        uint256 lastValid =
+            attestation.expirationBlock > attestation.referenceBlock
+                ? attestation.expirationBlock
+                : attestation.referenceBlock;
+        uint256 deadline = lastValid + $.stateCommitRegistry.challengeWindowBlocks();
         if (block.number > deadline) revert AttestationWindowClosed(deadline, block.number);
         bytes32 digest = _attestationDigest(attestation);
         if ($.slashedAttestations[digest]) revert AttestationAlreadySlashed(digest);
@@ -282,18 +298,41 @@ contract ChallengeVerifier is IChallengeVerifier, IKeyOpening, Ownable2StepUpgra
         $.slashedAttestations[digest] = true;
         address[] memory signers = $.operatorRegistry.signersOf(attestation.operatorSetId, proof.nonSignerBitmap);
         emit AttestationChallenged(digest, reason, msg.sender, signers);
-        $.operatorRegistry.slashBatch(signers, $.attestationSlashBips, reason);
+        $.operatorRegistry.slashSigners(
+            attestation.operatorSetId,
+            proof.nonSignerBitmap,
+            $.attestationSlashBips,
+            reason
+        );
     }
 
     /// @inheritdoc IChallengeVerifier
-    /// @dev EIP-712 struct hashing without a domain wrapper (the chain id is a field):
-    ///      `keccak256(abi.encode(POLICY_ATTESTATION_TYPEHASH, chainId, taskId, policyInstanceId, policyTemplateId,
-    ///      regoHash, paramsSchemaHash, paramsHash, referenceBlock, expirationBlock,
-    ///      keccak256(abi.encodePacked(bindingHash_0, …)), resultHash, operatorSetId))` with
+    /// @dev EIP-712 typed-data hash `keccak256("\x19\x01" ‖ domainSeparator() ‖ hashStruct(attestation))` with
+    ///      `hashStruct = keccak256(abi.encode(POLICY_ATTESTATION_TYPEHASH, chainId, taskId, policyInstanceId,
+    ///      policyTemplateId, regoHash, paramsSchemaHash, paramsHash, referenceBlock, expirationBlock,
+    ///      keccak256(abi.encodePacked(bindingHash_0, …)), resultHash, operatorSetId))` and
     ///      `bindingHash_i = keccak256(abi.encode(POLICY_DATA_BINDING_TYPEHASH, <the six fields>))`. The type hashes
     ///      differ from the commit digest's, so one signature can never serve as the other.
-    function attestationDigest(PolicyAttestation calldata attestation) external pure returns (bytes32) {
+    function attestationDigest(PolicyAttestation calldata attestation) external view returns (bytes32) {
         return _attestationDigest(attestation);
+    }
+
+    /// @inheritdoc IChallengeVerifier
+    /// @dev `keccak256(abi.encode(
+    ///      keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"),
+    ///      keccak256(EIP712_NAME), keccak256(EIP712_VERSION), block.chainid, address(this)))`, computed on every
+    ///      call so that it follows the chain id (a fork) and is the proxy's address behind the proxy.
+    function domainSeparator() public view returns (bytes32) {
+        return
+            keccak256(
+                abi.encode(
+                    EIP712_DOMAIN_TYPEHASH,
+                    keccak256(bytes(EIP712_NAME)),
+                    keccak256(bytes(EIP712_VERSION)),
+                    block.chainid,
+                    address(this)
+                )
+            );
     }
 
     /// @notice Whether the attestation with `digest` has been slashed.
@@ -350,15 +389,22 @@ contract ChallengeVerifier is IChallengeVerifier, IKeyOpening, Ownable2StepUpgra
     }
 
     /// @dev The one place a proven-wrong commit is punished: commit `sequenceNo` and every later one are rolled back
-    ///      and the commit's signers are slashed `commitFraudSlashBips`. Every commit game ends here.
+    ///      (O(1)) and the commit's signers — the members of `commit.operatorSetId` outside `commit.nonSignerBitmap` —
+    ///      are slashed `commitFraudSlashBips` by `OperatorRegistry.slashSigners` (bounded gas at 256 signers). Every
+    ///      commit game ends here; `signers` (for the caller's event) is not needed to slash.
     function _punishCommit(
         ChallengeVerifierStorage storage $,
         uint64 sequenceNo,
-        IStateCommitRegistry.CommitRecord memory,
-        address[] memory signers
+        IStateCommitRegistry.CommitRecord memory commit,
+        address[] memory
     ) private {
         $.stateCommitRegistry.rollback(sequenceNo);
-        $.operatorRegistry.slashBatch(signers, $.commitFraudSlashBips, REASON_COMMIT_FRAUD);
+        $.operatorRegistry.slashSigners(
+            commit.operatorSetId,
+            commit.nonSignerBitmap,
+            $.commitFraudSlashBips,
+            REASON_COMMIT_FRAUD
+        );
     }
 
     /// @dev Carries out a punishment a commit game decided: `_punishCommit`, then drops the opening-challenge holds on
@@ -371,7 +417,7 @@ contract ChallengeVerifier is IChallengeVerifier, IKeyOpening, Ownable2StepUpgra
         if (latestHeld != 0) KeyOpening.dropHoldsFrom(registry, p.sequenceNo, latestHeld);
     }
 
-    function _attestationDigest(PolicyAttestation calldata a) private pure returns (bytes32) {
+    function _attestationDigest(PolicyAttestation calldata a) private view returns (bytes32) {
         bytes32[] memory bindingHashes = new bytes32[](a.policyData.length);
         for (uint256 i = 0; i < bindingHashes.length; ++i) {
             PolicyDataBinding calldata b = a.policyData[i];
@@ -405,7 +451,7 @@ contract ChallengeVerifier is IChallengeVerifier, IKeyOpening, Ownable2StepUpgra
             a.resultHash,
             a.operatorSetId
         );
-        return keccak256(bytes.concat(head, tail));
+        return keccak256(bytes.concat(hex"1901", domainSeparator(), keccak256(bytes.concat(head, tail))));
     }
 
     /// @dev The first field of `a` that does not re-derive from the registries at `a.referenceBlock`, as a reason

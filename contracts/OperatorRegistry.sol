@@ -40,11 +40,15 @@ contract OperatorRegistry is IOperatorRegistry, Ownable2StepUpgradeable, UUPSUpg
     );
 
     /// @dev Per-operator record. `pubkey` is kept whole because leaving the set subtracts it from the apk.
+    ///      `slashedOutAt` is the set a slash removed the operator in (0: none pending): `slashSigners` does not push a
+    ///      zero weight checkpoint per operator (that would cost a new slot each), so `weightAt` reads this instead
+    ///      until the operator registers again, which settles the checkpoint.
     struct Operator {
         bytes32 pubkeyHash;
         uint96 weight;
         uint8 index;
         bool active;
+        uint64 slashedOutAt;
         bytes32[4] pubkey;
     }
 
@@ -65,6 +69,9 @@ contract OperatorRegistry is IOperatorRegistry, Ownable2StepUpgradeable, UUPSUpg
         mapping(uint64 operatorSetId => OperatorSetSnapshot) sets;
         // The apk of every set, so that a signature by an older set can be checked by its non-signers.
         mapping(uint64 operatorSetId => bytes32[4]) setApks;
+        // index => the operator last registered at it | the set it joined in << 160: who signed under bit `index`
+        // of any set since then, in one SLOAD (older sets fall back to `indexHistory`).
+        mapping(uint256 index => uint256) indexOccupants;
     }
 
     // keccak256(abi.encode(uint256(keccak256("newton.storage.OperatorRegistry")) - 1)) & ~bytes32(uint256(0xff))
@@ -121,6 +128,12 @@ contract OperatorRegistry is IOperatorRegistry, Ownable2StepUpgradeable, UUPSUpg
         if ($.activeBitmap == type(uint256).max) revert OperatorSetFull(MAX_OPERATORS);
 
         uint8 index = _lowestFreeIndex($.activeBitmap);
+        uint64 slashedOutAt = op.slashedOutAt;
+        if (slashedOutAt != 0) {
+            // Settle the membership a slash ended lazily, before the new membership starts (keys stay ascending).
+            $.weightHistory[operator].push(SafeCast.toUint48(slashedOutAt), 0);
+            op.slashedOutAt = 0;
+        }
         if (op.pubkeyHash == bytes32(0)) {
             op.pubkeyHash = pubkeyHash;
             op.pubkey = _toWords(pubkeyG1);
@@ -135,6 +148,7 @@ contract OperatorRegistry is IOperatorRegistry, Ownable2StepUpgradeable, UUPSUpg
         $.indexSlots[index] = _packIndexSlot(pubkeyHash, weight);
         uint64 setId = _startOperatorSet($);
         _recordMembership($, operator, index, weight, setId);
+        $.indexOccupants[index] = uint256(uint160(operator)) | (uint256(setId) << 160);
         emit OperatorRegistered(operator, index, pubkeyHash, weight, setId);
     }
 
@@ -193,26 +207,49 @@ contract OperatorRegistry is IOperatorRegistry, Ownable2StepUpgradeable, UUPSUpg
     // ---------------------------------------------------------------------------------------------------------------
 
     /// @inheritdoc IOperatorRegistry
-    /// @param bips Share of the operator's weight to remove, in basis points (0, 10 000].
-    /// @param reason A reason code chosen by the slasher (e.g. the ChallengeVerifier's fraud class).
-    /// @dev Reverts `OperatorCallerNotSlasher`, `OperatorSlashBipsInvalid`, `OperatorUnknown` (never registered).
-    ///      An inactive operator keeps its reduced weight on record. Emits `OperatorSlashed`.
-    function slash(address operator, uint16 bips, bytes32 reason) external {
+    /// @param setId The set the signers signed under (1 ≤ id ≤ current), e.g. a commit's `operatorSetId`.
+    /// @param nonSignerBitmap The non-signers of that signature (bits outside the set are ignored).
+    /// @param bips Share of each signer's weight to remove, in basis points (0, 10 000].
+    /// @param reason A reason code chosen by the slasher.
+    /// @return newSetId The operator set started without them.
+    /// @dev The signer set is frozen as a bitmap of `setId`'s indexes; each signer is resolved to its address with one
+    ///      SLOAD (`indexOccupants`) unless its index changed hands since `setId`, and costs one write of its packed
+    ///      record (weight, active, `slashedOutAt`) and its `OperatorSlashed` event: no per-operator history slots
+    ///      (`weightAt` reads `slashedOutAt`, `operatorAt` masks by the set's bitmap). The new apk is derived from
+    ///      whichever is smaller, the removed keys or the remaining ones (none when every member signed), so 256
+    ///      signers fit one transaction well under EIP-7825's 2^24 gas. Reverts `OperatorCallerNotSlasher`,
+    ///      `OperatorSlashBipsInvalid`, `QuorumUnknownOperatorSet`. Emits `OperatorSlashed` per signer, then
+    ///      `SignersSlashed`.
+    function slashSigners(
+        uint64 setId,
+        uint256 nonSignerBitmap,
+        uint16 bips,
+        bytes32 reason
+    ) external returns (uint64 newSetId) {
         OperatorRegistryStorage storage $ = _checkSlash(bips);
-        uint64 setId = ++$.operatorSetId;
-        _slash($, operator, bips, reason, setId);
-        _snapshot($, setId);
-    }
-
-    /// @inheritdoc IOperatorRegistry
-    /// @dev As `slash` for each entry, all under one new operator set. Duplicates are slashed again.
-    function slashBatch(address[] calldata operators, uint16 bips, bytes32 reason) external {
-        OperatorRegistryStorage storage $ = _checkSlash(bips);
-        uint64 setId = ++$.operatorSetId;
-        for (uint256 i = 0; i < operators.length; ++i) {
-            _slash($, operators[i], bips, reason, setId);
+        if (setId == 0 || setId > $.operatorSetId) revert QuorumUnknownOperatorSet(setId);
+        uint256 signerBitmap = $.sets[setId].activeBitmap & ~nonSignerBitmap;
+        newSetId = ++$.operatorSetId;
+        uint256 removed; // current indexes that leave the active set
+        uint256 bits = signerBitmap;
+        for (uint256 index = 0; bits != 0; ++index) {
+            if (bits & 1 == 1) {
+                removed |= _slashOne($, _signerAt($, index, setId), bips, reason, newSetId);
+            }
+            bits >>= 1;
         }
-        _snapshot($, setId);
+        uint256 remaining = $.activeBitmap;
+        if (removed != 0) {
+            bytes memory apk_;
+            if (_popCount(removed) <= _popCount(remaining)) {
+                apk_ = BLS12381.g1Sub(_fromWords($.apk), _sumKeys($, removed));
+            } else {
+                apk_ = _sumKeys($, remaining);
+            }
+            $.apk = _toWords(apk_);
+        }
+        _snapshot($, newSetId);
+        emit SignersSlashed(setId, signerBitmap, bips, reason, newSetId);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -272,38 +309,6 @@ contract OperatorRegistry is IOperatorRegistry, Ownable2StepUpgradeable, UUPSUpg
         if (!BLS12381.verify(apkSigners, abi.encodePacked(digest), proof.signatureG2)) revert QuorumInvalidSignature();
     }
 
-    /// @inheritdoc IOperatorRegistry
-    /// @param setId The set the signature was made under (1 ≤ id ≤ current).
-    /// @param digest The 32-byte signed message.
-    /// @param signers The signers' addresses, strictly ascending.
-    /// @param signerPubkeys Their 128-byte EIP-2537 G1 keys, in the same order.
-    /// @param signatureG2 The 256-byte EIP-2537 G2 aggregate signature.
-    /// @return signedWeight Weight of the signers in that set.
-    /// @return totalWeightOfSet Weight of that set.
-    /// @dev Reverts `QuorumUnknownOperatorSet`, `QuorumSignerCountMismatch`, `QuorumSignersNotSorted`,
-    ///      `QuorumSignerNotInSet`, `QuorumSignerPubkeyMismatch`, `QuorumNoSigners` (empty list),
-    ///      `QuorumNotReached` (against that set's threshold), `QuorumInvalidSignature`.
-    function verifySignersAt(
-        uint64 setId,
-        bytes32 digest,
-        address[] calldata signers,
-        bytes[] calldata signerPubkeys,
-        bytes calldata signatureG2
-    ) external view returns (uint256 signedWeight, uint256 totalWeightOfSet) {
-        OperatorRegistryStorage storage $ = _storage();
-        if (setId == 0 || setId > $.operatorSetId) revert QuorumUnknownOperatorSet(setId);
-        if (signers.length != signerPubkeys.length) {
-            revert QuorumSignerCountMismatch(signers.length, signerPubkeys.length);
-        }
-        if (signers.length == 0) revert QuorumNoSigners();
-        OperatorSetSnapshot memory set = $.sets[setId];
-        bytes memory apkSigners;
-        (apkSigners, signedWeight) = _aggregateSigners($, setId, signers, signerPubkeys);
-        totalWeightOfSet = set.totalWeight;
-        _checkThreshold(signedWeight, totalWeightOfSet, set.quorumBips);
-        if (!BLS12381.verify(apkSigners, abi.encodePacked(digest), signatureG2)) revert QuorumInvalidSignature();
-    }
-
     // ---------------------------------------------------------------------------------------------------------------
     // Views
     // ---------------------------------------------------------------------------------------------------------------
@@ -361,13 +366,20 @@ contract OperatorRegistry is IOperatorRegistry, Ownable2StepUpgradeable, UUPSUpg
     }
 
     /// @inheritdoc IOperatorRegistry
-    function operatorAt(uint8 index, uint64 setId) public view returns (address) {
-        return address(uint160(_storage().indexHistory[index].upperLookupRecent(SafeCast.toUint48(setId))));
+    /// @dev Zero outside the set's bitmap: a slash removes members without a per-index checkpoint.
+    function operatorAt(uint8 index, uint64 setId) external view returns (address) {
+        OperatorRegistryStorage storage $ = _storage();
+        if (($.sets[setId].activeBitmap >> index) & 1 == 0) return address(0);
+        return _operatorAt($, index, setId);
     }
 
     /// @inheritdoc IOperatorRegistry
+    /// @dev Zero from the set a slash removed the operator in, until it registers again (see `Operator`).
     function weightAt(address operator, uint64 setId) public view returns (uint256) {
-        return _storage().weightHistory[operator].upperLookupRecent(SafeCast.toUint48(setId));
+        OperatorRegistryStorage storage $ = _storage();
+        uint64 slashedOutAt = $.operators[operator].slashedOutAt;
+        if (slashedOutAt != 0 && setId >= slashedOutAt) return 0;
+        return $.weightHistory[operator].upperLookupRecent(SafeCast.toUint48(setId));
     }
 
     /// @inheritdoc IOperatorRegistry
@@ -379,7 +391,7 @@ contract OperatorRegistry is IOperatorRegistry, Ownable2StepUpgradeable, UUPSUpg
         signers = new address[](_popCount(bits));
         uint256 n = 0;
         for (uint256 index = 0; bits != 0; ++index) {
-            if (bits & 1 == 1) signers[n++] = operatorAt(uint8(index), setId);
+            if (bits & 1 == 1) signers[n++] = _signerAt($, index, setId);
             bits >>= 1;
         }
     }
@@ -396,7 +408,7 @@ contract OperatorRegistry is IOperatorRegistry, Ownable2StepUpgradeable, UUPSUpg
     /// @dev Only the owner may upgrade (UUPS).
     function _authorizeUpgrade(address) internal override onlyOwner {}
 
-    function _storage() private pure returns (OperatorRegistryStorage storage $) {
+    function _storage() internal pure returns (OperatorRegistryStorage storage $) {
         assembly {
             $.slot := STORAGE_LOCATION
         }
@@ -429,31 +441,63 @@ contract OperatorRegistry is IOperatorRegistry, Ownable2StepUpgradeable, UUPSUpg
         if (bips == 0 || bips > BIPS) revert OperatorSlashBipsInvalid(bips);
     }
 
-    function _checkThreshold(uint256 signedWeight, uint256 totalWeightOfSet, uint16 bips) private pure {
+    function _checkThreshold(uint256 signedWeight, uint256 totalWeightOfSet, uint16 bips) internal pure {
         // Cross-multiplied so that "exactly at the threshold" is exact; weights < 2^104, so no overflow.
         if (signedWeight * BIPS < totalWeightOfSet * bips)
             revert QuorumNotReached(signedWeight, totalWeightOfSet, bips);
     }
 
-    function _slash(
+    /// @dev Reduces `operator`'s weight by `bips` and, if it is active, takes it out of the active bitmap and total
+    ///      weight (not the apk: the caller updates it once for all). One write of the packed record, no history slot.
+    /// @return removedBit The operator's index bit if it left the active set, else 0.
+    function _slashOne(
         OperatorRegistryStorage storage $,
         address operator,
         uint16 bips,
         bytes32 reason,
         uint64 setId
-    ) private {
+    ) private returns (uint256 removedBit) {
         Operator storage op = $.operators[operator];
-        if (op.pubkeyHash == bytes32(0)) revert OperatorUnknown(operator);
         uint96 oldWeight = op.weight;
-        if (op.active) {
-            uint8 index = op.index;
-            _removeFromActiveSet($, op);
-            _recordMembership($, operator, index, 0, setId);
-        }
         // bips ≤ 10 000, so the product fits easily in 256 bits and the result is ≤ oldWeight.
         uint96 newWeight = uint96(oldWeight - (uint256(oldWeight) * bips) / BIPS);
+        if (op.active) {
+            removedBit = uint256(1) << op.index;
+            $.activeBitmap &= ~removedBit;
+            $.totalWeight -= oldWeight;
+            op.active = false;
+            op.slashedOutAt = setId;
+        }
         op.weight = newWeight;
         emit OperatorSlashed(operator, bips, reason, oldWeight, newWeight, setId);
+    }
+
+    /// @dev The operator that held `index` in set `setId` (a member there): the index's last registrant when it
+    ///      joined at or before `setId` (one SLOAD), else the index's history.
+    function _signerAt(OperatorRegistryStorage storage $, uint256 index, uint64 setId) private view returns (address) {
+        uint256 occupant = $.indexOccupants[index];
+        if (occupant != 0 && occupant >> 160 <= setId) return address(uint160(occupant));
+        return _operatorAt($, index, setId);
+    }
+
+    function _operatorAt(
+        OperatorRegistryStorage storage $,
+        uint256 index,
+        uint64 setId
+    ) private view returns (address) {
+        return address(uint160($.indexHistory[index].upperLookupRecent(SafeCast.toUint48(setId))));
+    }
+
+    /// @dev Σ of the keys of the operators now holding the indexes in `bitmap` (each the index's last registrant).
+    function _sumKeys(OperatorRegistryStorage storage $, uint256 bitmap) private view returns (bytes memory sum) {
+        sum = new bytes(128); // the point at infinity
+        for (uint256 index = 0; bitmap != 0; ++index) {
+            if (bitmap & 1 == 1) {
+                address operator = _signerAt($, index, type(uint48).max);
+                sum = BLS12381.g1Add(sum, _fromWords($.operators[operator].pubkey));
+            }
+            bitmap >>= 1;
+        }
     }
 
     function _removeFromActiveSet(OperatorRegistryStorage storage $, Operator storage op) private {
@@ -555,31 +599,12 @@ contract OperatorRegistry is IOperatorRegistry, Ownable2StepUpgradeable, UUPSUpg
         uint256 k = 0;
         for (uint256 index = 0; bits != 0; ++index) {
             if (bits & 1 == 1) {
-                address operator = operatorAt(uint8(index), setId);
+                address operator = _operatorAt($, index, setId);
                 if ($.operators[operator].pubkeyHash != hashes[k]) revert QuorumNonSignerPubkeyMismatch(uint8(index));
                 weight += weightAt(operator, setId);
                 ++k;
             }
             bits >>= 1;
-        }
-    }
-
-    function _aggregateSigners(
-        OperatorRegistryStorage storage $,
-        uint64 setId,
-        address[] calldata signers,
-        bytes[] calldata pubkeys
-    ) private view returns (bytes memory apkSigners, uint256 signedWeight) {
-        uint48 key = SafeCast.toUint48(setId);
-        bytes32[] memory hashes;
-        (apkSigners, hashes) = BLS12381.g1SumHashed(pubkeys);
-        for (uint256 i = 0; i < signers.length; ++i) {
-            address signer = signers[i];
-            if (i > 0 && signer <= signers[i - 1]) revert QuorumSignersNotSorted(i);
-            uint256 weight = $.weightHistory[signer].upperLookupRecent(key);
-            if (weight == 0) revert QuorumSignerNotInSet(signer, setId);
-            if ($.operators[signer].pubkeyHash != hashes[i]) revert QuorumSignerPubkeyMismatch(signer);
-            signedWeight += weight;
         }
     }
 
@@ -612,7 +637,7 @@ contract OperatorRegistry is IOperatorRegistry, Ownable2StepUpgradeable, UUPSUpg
         words = abi.decode(point, (bytes32[4]));
     }
 
-    function _fromWords(bytes32[4] memory words) private pure returns (bytes memory point) {
+    function _fromWords(bytes32[4] memory words) internal pure returns (bytes memory point) {
         point = abi.encodePacked(words[0], words[1], words[2], words[3]);
     }
 }

@@ -132,11 +132,12 @@ contract PolicyDataRegistry is IPolicyDataRegistry, PolicyRegistryBase {
     /// @param templateId A registered policy-data template.
     /// @param client The instance's owner (may differ from the caller; only it sets secrets and pointers).
     /// @param params The params bytes (JSON validated off-chain against the params schema), stored on-chain.
-    /// @param expireAfter Attestation lifetime in blocks after the reference block, > 0.
+    /// @param expireAfter Attestation lifetime in blocks after the reference block, in [1, MAX_EXPIRE_AFTER].
     /// @return policyDataInstanceId `keccak256(abi.encodePacked(uint8(0x01), block.chainid, client, templateId,
     ///         keccak256(params), expireAfter))`.
-    /// @dev Reverts `InstanceDeployerUnauthorized`, `InstanceClientZero`, `ExpireAfterZero`, `TemplateNotRegistered`,
-    ///      `InstanceAlreadyDeployed`. Emits `InstanceDeployed`. The row is inert until the client points at it.
+    /// @dev Reverts `InstanceDeployerUnauthorized`, `InstanceClientZero`, `ExpireAfterZero`, `ExpireAfterTooLarge`,
+    ///      `TemplateNotRegistered`, `InstanceAlreadyDeployed`. Emits `InstanceDeployed`. The row is inert until the
+    ///      client points at it.
     function deployInstance(
         bytes32 templateId,
         address client,

@@ -136,14 +136,14 @@ contract PolicyRegistry is IPolicyRegistry, PolicyRegistryBase {
     /// @param templateId A registered policy template.
     /// @param client The instance's owner (may differ from the caller; only it sets the pointer).
     /// @param params The params bytes (JSON validated off-chain against the params schema), stored on-chain.
-    /// @param expireAfter Attestation lifetime in blocks after the reference block, > 0.
+    /// @param expireAfter Attestation lifetime in blocks after the reference block, in [1, MAX_EXPIRE_AFTER].
     /// @param policyDataInstanceIds One deployed policy-data instance of `client` per data template of the template,
     ///        in the template's order: entry i instantiates `policyDataTemplateIdsOf(templateId)[i]`.
     /// @return policyInstanceId `keccak256(abi.encodePacked(block.chainid, client, templateId, keccak256(params),
     ///         expireAfter, keccak256(abi.encodePacked(policyDataInstanceIds))))`.
-    /// @dev Reverts `InstanceDeployerUnauthorized`, `InstanceClientZero`, `ExpireAfterZero`, `TemplateNotRegistered`,
-    ///      `InstanceAlreadyDeployed`, `DataInstanceCountMismatch` (arity), and per entry, in order,
-    ///      `DataInstanceNotDeployed` (existence), `DataInstanceClientMismatch` (owner),
+    /// @dev Reverts `InstanceDeployerUnauthorized`, `InstanceClientZero`, `ExpireAfterZero`, `ExpireAfterTooLarge`,
+    ///      `TemplateNotRegistered`, `InstanceAlreadyDeployed`, `DataInstanceCountMismatch` (arity), and per entry, in
+    ///      order, `DataInstanceNotDeployed` (existence), `DataInstanceClientMismatch` (owner),
     ///      `DataInstanceTemplateMismatch` (kind). Emits `InstanceDeployed`.
     function deployInstance(
         bytes32 templateId,

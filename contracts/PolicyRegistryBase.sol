@@ -18,6 +18,12 @@ abstract contract PolicyRegistryBase is IPolicyRegistryBase, Ownable2StepUpgrade
     /// @notice keccak256 of the empty byte string: the content hash of an empty (absent) artifact.
     bytes32 public constant EMPTY_ARTIFACT_HASH = keccak256("");
 
+    /// @notice The longest `expireAfter` an instance may have: 31 536 000 blocks, one year at one block per second.
+    /// @dev An attestation's `expirationBlock = referenceBlock + min(expireAfter)` must fit its `uint64` field, or no
+    ///      honest attestation could state it and every one would be slashable; the cap also bounds how long the
+    ///      signers of an attestation stay liable for it (until `expirationBlock` plus the challenge window).
+    uint64 public constant MAX_EXPIRE_AFTER = 31_536_000;
+
     /// @dev The state both registries keep; embedded first in each registry's ERC-7201 struct.
     struct PolicyRegistryCommon {
         // One slot: registry (20 B) ‖ two flags.
@@ -149,7 +155,8 @@ abstract contract PolicyRegistryBase is IPolicyRegistryBase, Ownable2StepUpgrade
     }
 
     /// @dev Reverts `InstanceDeployerUnauthorized` unless deployment is permissionless or the caller is listed, then
-    ///      `InstanceClientZero` and `ExpireAfterZero` for the instance arguments every registry shares.
+    ///      `InstanceClientZero`, `ExpireAfterZero` and `ExpireAfterTooLarge` (above `MAX_EXPIRE_AFTER`) for the
+    ///      instance arguments every registry shares.
     function _checkInstanceDeployment(address client, uint64 expireAfter) internal view {
         PolicyRegistryCommon storage c = _common();
         if (!c.instanceDeploymentPermissionless && !c.instanceDeployers[msg.sender]) {
@@ -157,6 +164,7 @@ abstract contract PolicyRegistryBase is IPolicyRegistryBase, Ownable2StepUpgrade
         }
         if (client == address(0)) revert InstanceClientZero();
         if (expireAfter == 0) revert ExpireAfterZero();
+        if (expireAfter > MAX_EXPIRE_AFTER) revert ExpireAfterTooLarge(expireAfter, MAX_EXPIRE_AFTER);
     }
 
     /// @dev Reverts `ArtifactRefInvalid` for an inconsistent reference and, when `required`, `ArtifactRequired` for

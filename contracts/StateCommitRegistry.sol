@@ -169,14 +169,18 @@ contract StateCommitRegistry is IStateCommitRegistry, Ownable2StepUpgradeable, U
 
         uint64 sequenceNo = commit.sequenceNo;
         CommitRecord storage record = $.commits[sequenceNo];
+        // A record a rollback left behind has a block; reading it first costs ~100 gas, since the write below pays
+        // the slot's cold access either way.
+        bool reused = record.committedAtBlock != 0;
         record.stateRoot = commit.stateRoot;
         record.writeIndexEnd = commit.writeIndexEnd;
         record.referenceBlock = commit.referenceBlock;
         record.operatorSetId = commit.operatorSetId;
         record.committedAtBlock = uint64(block.number);
         record.daCommitment = commit.daCommitment;
-        // Full participation is the common case; skip writing a zero into a slot rollback left zero.
-        if (proof.nonSignerBitmap != 0) record.nonSignerBitmap = proof.nonSignerBitmap;
+        // Full participation is the common case: skip writing a zero, unless a rollback left a stale bitmap here
+        // (rollback only moves latestSequenceNo, so every other field is overwritten above).
+        if (proof.nonSignerBitmap != 0 || reused) record.nonSignerBitmap = proof.nonSignerBitmap;
         $.latestSequenceNo = sequenceNo;
         $.latestWriteIndexEnd = commit.writeIndexEnd;
 
@@ -192,17 +196,16 @@ contract StateCommitRegistry is IStateCommitRegistry, Ownable2StepUpgradeable, U
 
     /// @inheritdoc IStateCommitRegistry
     /// @param sequenceNo The first commit to drop (1 ≤ sequenceNo ≤ latest); it must not be final.
-    /// @dev Only the challenge verifier, after a successful fraud proof. Reverts `RollbackCallerNotVerifier`,
-    ///      `CommitUnknown`, `RollbackCommitFinal`. Emits `StateRolledBack`.
+    /// @dev Only the challenge verifier, after a successful fraud proof. O(1) in the number of later commits: it only
+    ///      moves `latestSequenceNo` back; the dropped records stay in storage but are unreachable (every read checks
+    ///      `sequenceNo ≤ latestSequenceNo`) and the next commit of each number overwrites every field. Reverts
+    ///      `RollbackCallerNotVerifier`, `CommitUnknown`, `RollbackCommitFinal`. Emits `StateRolledBack`.
     function rollback(uint64 sequenceNo) external {
         StateCommitRegistryStorage storage $ = _storage();
         if (msg.sender != $.challengeVerifier) revert RollbackCallerNotVerifier(msg.sender);
         uint64 latestSequenceNo = $.latestSequenceNo;
         if (sequenceNo == 0 || sequenceNo > latestSequenceNo) revert CommitUnknown(sequenceNo);
         if (_isFinal($, sequenceNo)) revert RollbackCommitFinal(sequenceNo);
-        for (uint64 n = sequenceNo; n <= latestSequenceNo; ++n) {
-            delete $.commits[n];
-        }
         CommitRecord storage restored = $.commits[sequenceNo - 1];
         $.latestSequenceNo = sequenceNo - 1;
         $.latestWriteIndexEnd = restored.writeIndexEnd;

@@ -2,10 +2,15 @@ import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import { loadFixture, mine } from "@nomicfoundation/hardhat-network-helpers";
 import { expect } from "chai";
 import fc from "fast-check";
+import { TypedDataEncoder } from "ethers";
 import { ethers } from "hardhat";
 
 import {
+  ATTESTATION_DOMAIN_NAME,
+  ATTESTATION_DOMAIN_VERSION,
+  type AttestationDomain,
   type PolicyAttestation,
+  attestationDomainSeparator,
   policyAttestationDigest,
   policyDataInstanceId,
   policyInstanceId as policyInstanceIdOf,
@@ -62,8 +67,10 @@ async function fixture() {
   const policyInstanceId = policyInstanceIdOf(chainId, alice.address, templateId, params, 80n, dataInstanceIds);
   await mine(2);
   const referenceBlock = BigInt(await ethers.provider.getBlockNumber()) - 1n;
+  const domain: AttestationDomain = { chainId, verifyingContract: await stack.challengeVerifier.getAddress() };
   return {
     ...stack,
+    domain,
     alice,
     challenger,
     templateId,
@@ -106,13 +113,14 @@ function abi(a: PolicyAttestation) {
 }
 
 async function signed(ctx: Ctx, a: PolicyAttestation, nonSigners: string[] = []) {
-  return signQuorum(ctx.operatorRegistry, ctx.operators, policyAttestationDigest(a), nonSigners);
+  return signQuorum(ctx.operatorRegistry, ctx.operators, policyAttestationDigest(a, ctx.domain), nonSigners);
 }
 
 describe("ChallengeVerifier", function () {
   describe("attestationDigest", function () {
     it("equals the TypeScript digest builder for random attestations with 0–3 bindings", async function () {
-      const { challengeVerifier } = await loadFixture(fixture);
+      const ctx = await loadFixture(fixture);
+      const { challengeVerifier } = ctx;
       const h = fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => ethers.hexlify(b) as Hex);
       const u64 = fc.bigInt({ min: 0n, max: 2n ** 64n - 1n });
       const binding = fc.record({
@@ -139,10 +147,50 @@ describe("ChallengeVerifier", function () {
       });
       await fc.assert(
         fc.asyncProperty(attestation, async (a) => {
-          expect(await challengeVerifier.attestationDigest(abi(a))).to.equal(policyAttestationDigest(a));
+          expect(await challengeVerifier.attestationDigest(abi(a))).to.equal(policyAttestationDigest(a, ctx.domain));
         }),
         { numRuns: 30 },
       );
+    });
+
+    it("is the EIP-712 typed-data hash over the verifier's domain (ethers' independent encoder agrees)", async function () {
+      const ctx = await loadFixture(fixture);
+      expect(await ctx.challengeVerifier.domainSeparator()).to.equal(attestationDomainSeparator(ctx.domain));
+      expect(await ctx.challengeVerifier.EIP712_NAME()).to.equal(ATTESTATION_DOMAIN_NAME);
+      expect(await ctx.challengeVerifier.EIP712_VERSION()).to.equal(ATTESTATION_DOMAIN_VERSION);
+      const types = {
+        PolicyAttestation: [
+          { name: "chainId", type: "uint256" },
+          { name: "taskId", type: "bytes32" },
+          { name: "policyInstanceId", type: "bytes32" },
+          { name: "policyTemplateId", type: "bytes32" },
+          { name: "regoHash", type: "bytes32" },
+          { name: "paramsSchemaHash", type: "bytes32" },
+          { name: "paramsHash", type: "bytes32" },
+          { name: "referenceBlock", type: "uint64" },
+          { name: "expirationBlock", type: "uint64" },
+          { name: "policyData", type: "PolicyDataBinding[]" },
+          { name: "resultHash", type: "bytes32" },
+          { name: "operatorSetId", type: "uint64" },
+        ],
+        PolicyDataBinding: [
+          { name: "policyDataInstanceId", type: "bytes32" },
+          { name: "policyDataTemplateId", type: "bytes32" },
+          { name: "wasmHash", type: "bytes32" },
+          { name: "paramsSchemaHash", type: "bytes32" },
+          { name: "secretsSchemaHash", type: "bytes32" },
+          { name: "paramsHash", type: "bytes32" },
+        ],
+      };
+      const a = await honestAttestation(ctx);
+      const ethersDomain = { name: ATTESTATION_DOMAIN_NAME, version: ATTESTATION_DOMAIN_VERSION, ...ctx.domain };
+      const expected = TypedDataEncoder.hash(ethersDomain, types, abi(a));
+      expect(policyAttestationDigest(a, ctx.domain)).to.equal(expected);
+      expect(await ctx.challengeVerifier.attestationDigest(abi(a))).to.equal(expected);
+      // Another verifier address or chain id is another digest.
+      const elsewhere = { ...ctx.domain, verifyingContract: ctx.alice.address };
+      expect(policyAttestationDigest(a, elsewhere)).to.not.equal(expected);
+      expect(policyAttestationDigest(a, { ...ctx.domain, chainId: ctx.domain.chainId + 1n })).to.not.equal(expected);
     });
   });
 
@@ -152,7 +200,7 @@ describe("ChallengeVerifier", function () {
       const a = await honestAttestation(ctx);
       await expect(ctx.challengeVerifier.challengeAttestation(abi(a), await signed(ctx, a)))
         .to.be.revertedWithCustomError(ctx.challengeVerifier, "AttestationMatches")
-        .withArgs(policyAttestationDigest(a));
+        .withArgs(policyAttestationDigest(a, ctx.domain));
     });
 
     const mismatches: [string, string, (a: PolicyAttestation, ctx: Ctx) => PolicyAttestation][] = [
@@ -227,7 +275,7 @@ describe("ChallengeVerifier", function () {
         await expect(tx)
           .to.emit(ctx.challengeVerifier, "AttestationChallenged")
           .withArgs(
-            policyAttestationDigest(a),
+            policyAttestationDigest(a, ctx.domain),
             reason(code),
             ctx.challenger.address,
             ctx.operators.slice(0, 3).map((o) => o.address),
@@ -237,7 +285,7 @@ describe("ChallengeVerifier", function () {
             .to.emit(ctx.operatorRegistry, "OperatorSlashed")
             .withArgs(op.address, SLASH_BIPS, reason(code), 30n, 27n, setId + 1n);
         }
-        expect(await ctx.challengeVerifier.isAttestationSlashed(policyAttestationDigest(a))).to.equal(true);
+        expect(await ctx.challengeVerifier.isAttestationSlashed(policyAttestationDigest(a, ctx.domain))).to.equal(true);
         expect((await ctx.operatorRegistry.operatorInfo(ctx.operators[3].address)).active).to.equal(true);
       });
     }
@@ -249,10 +297,10 @@ describe("ChallengeVerifier", function () {
       const a = { ...honest, referenceBlock: deployedAt - 1n, expirationBlock: deployedAt - 1n + 50n };
       await expect(ctx.challengeVerifier.challengeAttestation(abi(a), await signed(ctx, a)))
         .to.emit(ctx.challengeVerifier, "AttestationChallenged")
-        .withArgs(policyAttestationDigest(a), reason("INSTANCE_NOT_DEPLOYED"), anyValue, anyValue);
+        .withArgs(policyAttestationDigest(a, ctx.domain), reason("INSTANCE_NOT_DEPLOYED"), anyValue, anyValue);
     });
 
-    it("rejects without slashing: wrong chain id, closed window, reference block not past; and slashes a digest once", async function () {
+    it("rejects without slashing: wrong chain id, closed window (expiration + window), reference block not past; slashes a digest once", async function () {
       const ctx = await loadFixture(fixture);
       const honest = await honestAttestation(ctx);
       const wrongChain = { ...honest, chainId: honest.chainId + 1n, paramsHash: ethers.id("{}") as Hex };
@@ -266,7 +314,8 @@ describe("ChallengeVerifier", function () {
       const wrong = { ...honest, paramsHash: ethers.id("{}") as Hex };
       const proof = await signed(ctx, wrong, [ctx.operators[3].address]);
       const snapshot = await ethers.provider.send("evm_snapshot", []);
-      await mine(101);
+      // The window closes challengeWindowBlocks (100) after the expiration block (reference + 50).
+      await mine(wrong.expirationBlock + 100n - BigInt(await ethers.provider.getBlockNumber()));
       await expect(ctx.challengeVerifier.challengeAttestation(abi(wrong), proof)).to.be.revertedWithCustomError(
         ctx.challengeVerifier,
         "AttestationWindowClosed",
@@ -275,7 +324,7 @@ describe("ChallengeVerifier", function () {
       await ctx.challengeVerifier.challengeAttestation(abi(wrong), proof);
       await expect(ctx.challengeVerifier.challengeAttestation(abi(wrong), proof))
         .to.be.revertedWithCustomError(ctx.challengeVerifier, "AttestationAlreadySlashed")
-        .withArgs(policyAttestationDigest(wrong));
+        .withArgs(policyAttestationDigest(wrong, ctx.domain));
     });
 
     it("requires a valid quorum signature: below the threshold or over another digest fails", async function () {

@@ -19,6 +19,7 @@ import {
   signQuorum,
   type TestOperator,
 } from "./helpers/operators";
+import type { OperatorRegistry, OperatorRegistrySignersPeer } from "../typechain-types";
 
 const DIGEST = ethers.keccak256(ethers.toUtf8Bytes("a state commit digest"));
 const INFINITY_G1 = new Uint8Array(128);
@@ -33,6 +34,28 @@ async function fixture() {
   const operators = makeOperators(4);
   for (let i = 0; i < operators.length; i++) await registerOperator(registry, operators[i], WEIGHTS[i]);
   return { registry, operators, owner, other, slasher };
+}
+
+/** The same four operators in a registry with the naive `verifySignersAt` peer. */
+async function peerFixture() {
+  const [owner] = await ethers.getSigners();
+  const registry = (await deployOperatorRegistry(
+    owner,
+    6667,
+    undefined,
+    "OperatorRegistrySignersPeer",
+  )) as unknown as OperatorRegistrySignersPeer;
+  const operators = makeOperators(4);
+  for (let i = 0; i < operators.length; i++) {
+    await registerOperator(registry as unknown as OperatorRegistry, operators[i], WEIGHTS[i]);
+  }
+  return { registry, operators };
+}
+
+/** The 128-byte EIP-2537 aggregate of `ops`' keys (infinity for none). */
+function aggregateKey(ops: readonly TestOperator[]): string {
+  if (ops.length === 0) return ethers.hexlify(INFINITY_G1);
+  return ethers.hexlify(g1ToEip2537(aggregatePublicKeys(ops.map((o) => g1FromEip2537(o.keypair.pubkeyG1Eip2537)))));
 }
 
 async function pop(registry: { getAddress(): Promise<string> }, op: TestOperator): Promise<Uint8Array> {
@@ -257,12 +280,15 @@ describe("OperatorRegistry", function () {
     });
   });
 
-  describe("slash", function () {
-    it("reduces the weight by bips, removes the operator from the active set and emits OperatorSlashed", async function () {
+  describe("slashSigners", function () {
+    it("slashes the signers of a set by bips, removes them from the active set and emits per operator and once", async function () {
       const { registry, operators, slasher } = await loadFixture(fixture);
-      await expect(registry.connect(slasher).slash(operators[2].address, 1000, REASON))
+      // Operator 2 alone signed (everyone else is a non-signer) under set 5.
+      await expect(registry.connect(slasher).slashSigners(5n, 0b1011n, 1000, REASON))
         .to.emit(registry, "OperatorSlashed")
-        .withArgs(operators[2].address, 1000, REASON, 3000n, 2700n, 6n);
+        .withArgs(operators[2].address, 1000, REASON, 3000n, 2700n, 6n)
+        .and.to.emit(registry, "SignersSlashed")
+        .withArgs(5n, 0b0100n, 1000, REASON, 6n);
       const info = await registry.operatorInfo(operators[2].address);
       expect(info.active).to.equal(false);
       expect(info.weight).to.equal(2700n);
@@ -270,28 +296,84 @@ describe("OperatorRegistry", function () {
       expect(await registry.activeBitmap()).to.equal(0b1011n);
       expect((await registry.operatorSet(6n)).totalWeight).to.equal(7000n);
       expect((await registry.operatorSet(5n)).totalWeight).to.equal(10_000n);
+      const rest = [operators[0], operators[1], operators[3]];
+      expect(await registry.apk()).to.equal(aggregateKey(rest));
+      expect(await registry.apkAt(6n)).to.equal(aggregateKey(rest));
+      // History: a member of set 5, not of set 6.
+      expect(await registry.weightAt(operators[2].address, 5n)).to.equal(3000n);
+      expect(await registry.weightAt(operators[2].address, 6n)).to.equal(0n);
+      expect(await registry.operatorAt(2, 5n)).to.equal(operators[2].address);
+      expect(await registry.operatorAt(2, 6n)).to.equal(ethers.ZeroAddress);
+      // The remaining set still signs.
+      const proof = await signQuorum(registry, operators, DIGEST);
+      expect(await registry.verifyQuorum(DIGEST, proof)).to.deep.equal([7000n, 7000n]);
     });
 
-    it("slashBatch slashes several operators under one new set", async function () {
+    for (const [signers, label] of [
+      [0b0011n, "two of four (subtracting their keys)"],
+      [0b0111n, "three of four (summing the one remaining key)"],
+      [0b1111n, "all four (the infinity apk)"],
+    ] as const) {
+      it(`keeps the apk, weights and bitmap exact when ${label} are slashed`, async function () {
+        const { registry, operators, slasher } = await loadFixture(fixture);
+        await registry.connect(slasher).slashSigners(5n, ~signers & 0b1111n, 10_000, REASON);
+        const rest = operators.filter((_, i) => ((signers >> BigInt(i)) & 1n) === 0n);
+        expect(await registry.apk()).to.equal(aggregateKey(rest));
+        expect(await registry.activeBitmap()).to.equal(~signers & 0b1111n);
+        expect(await registry.totalWeight()).to.equal(
+          WEIGHTS.filter((_, i) => ((signers >> BigInt(i)) & 1n) === 0n).reduce((x, y) => x + y, 0n),
+        );
+        for (const [i, op] of operators.entries()) {
+          const slashed = ((signers >> BigInt(i)) & 1n) === 1n;
+          expect((await registry.operatorInfo(op.address)).weight).to.equal(slashed ? 0n : WEIGHTS[i]);
+        }
+        expect(await registry.signersOf(6n, 0n)).to.deep.equal(rest.map((o) => o.address));
+      });
+    }
+
+    it("slashes the signers of an older set by who they were, not who holds their index now", async function () {
       const { registry, operators, slasher } = await loadFixture(fixture);
-      await registry.connect(slasher).slashBatch([operators[0].address, operators[1].address], 10_000, REASON);
-      expect(await registry.operatorSetId()).to.equal(6n);
-      expect(await registry.activeBitmap()).to.equal(0b1100n);
-      expect((await registry.operatorInfo(operators[0].address)).weight).to.equal(0n);
-      expect(await registry.signersOf(6n, 0n)).to.deep.equal([operators[2].address, operators[3].address]);
+      // Set 5 signs (operator 3 does not); then operator 1 leaves (set 6) and a newcomer takes index 1 (set 7).
+      await registry.deregisterOperator(operators[1].address);
+      const newcomer = makeOperators(1, 21)[0];
+      await registerOperator(registry, newcomer, 500n);
+      expect((await registry.operatorInfo(newcomer.address)).index).to.equal(1n);
+      const tx = registry.connect(slasher).slashSigners(5n, 0b1000n, 5000, REASON);
+      await expect(tx).to.emit(registry, "OperatorSlashed").withArgs(operators[1].address, 5000, REASON, 1n, 1n, 8n);
+      await expect(tx)
+        .to.emit(registry, "OperatorSlashed")
+        .withArgs(operators[0].address, 5000, REASON, 6666n, 3333n, 8n);
+      expect((await registry.operatorInfo(newcomer.address)).active).to.equal(true);
+      expect((await registry.operatorInfo(newcomer.address)).weight).to.equal(500n);
+      expect(await registry.activeBitmap()).to.equal(0b1010n);
+      expect(await registry.totalWeight()).to.equal(833n);
+      expect(await registry.apk()).to.equal(aggregateKey([newcomer, operators[3]]));
+      // A slashed operator that comes back: its history shows it out from the slash until it returns.
+      await registerOperator(registry, operators[0], 1000n);
+      expect(await registry.weightAt(operators[0].address, 7n)).to.equal(6666n);
+      expect(await registry.weightAt(operators[0].address, 8n)).to.equal(0n);
+      expect(await registry.weightAt(operators[0].address, 9n)).to.equal(1000n);
+      expect(await registry.operatorAt(0, 8n)).to.equal(ethers.ZeroAddress);
+      expect(await registry.operatorAt(0, 9n)).to.equal(operators[0].address);
+      const proof = await signQuorum(registry, [...operators, newcomer], DIGEST, [operators[3].address]);
+      expect(await registry.verifyQuorum(DIGEST, proof)).to.deep.equal([1500n, 1833n]);
     });
 
-    it("reverts for a caller other than the slasher, bips out of range and unknown operators", async function () {
-      const { registry, operators, other, slasher } = await loadFixture(fixture);
-      await expect(registry.connect(other).slash(operators[0].address, 1, REASON))
+    it("reverts for a caller other than the slasher, bips out of range and unknown sets", async function () {
+      const { registry, other, slasher } = await loadFixture(fixture);
+      await expect(registry.connect(other).slashSigners(5n, 0n, 1, REASON))
         .to.be.revertedWithCustomError(registry, "OperatorCallerNotSlasher")
         .withArgs(other.address);
-      await expect(registry.connect(slasher).slash(operators[0].address, 10_001, REASON))
-        .to.be.revertedWithCustomError(registry, "OperatorSlashBipsInvalid")
-        .withArgs(10_001);
-      await expect(registry.connect(slasher).slash(other.address, 1, REASON))
-        .to.be.revertedWithCustomError(registry, "OperatorUnknown")
-        .withArgs(other.address);
+      for (const bips of [0, 10_001]) {
+        await expect(registry.connect(slasher).slashSigners(5n, 0n, bips, REASON))
+          .to.be.revertedWithCustomError(registry, "OperatorSlashBipsInvalid")
+          .withArgs(bips);
+      }
+      for (const setId of [0n, 6n]) {
+        await expect(registry.connect(slasher).slashSigners(setId, 0n, 1, REASON))
+          .to.be.revertedWithCustomError(registry, "QuorumUnknownOperatorSet")
+          .withArgs(setId);
+      }
     });
   });
 
@@ -361,7 +443,7 @@ describe("OperatorRegistry", function () {
     });
 
     it("a proof made before a set change fails for the current set but verifies against its own set", async function () {
-      const { registry, operators } = await loadFixture(fixture);
+      const { registry, operators } = await loadFixture(peerFixture);
       const setId = await registry.operatorSetId();
       const proof = await signQuorum(registry, operators, DIGEST, [operators[3].address]);
       const newcomer = makeOperators(1, 13)[0];
@@ -392,7 +474,7 @@ describe("OperatorRegistry", function () {
       const apkBefore = await registry.apk();
       const proof = await signQuorum(registry, operators, DIGEST, [operators[3].address]);
       // The set changes twice: a slash (operator 0 leaves) and a new member.
-      await registry.connect(slasher).slash(operators[0].address, 5000, REASON);
+      await registry.connect(slasher).slashSigners(setId, 0b1110n, 5000, REASON);
       await registerOperator(registry, makeOperators(1, 14)[0], 50n);
       expect(await registry.apkAt(setId)).to.equal(apkBefore);
       expect(await registry.verifyQuorumAt(setId, DIGEST, proof)).to.deep.equal([9667n, 10_000n]);
@@ -432,7 +514,7 @@ describe("OperatorRegistry", function () {
 
   describe("verifySignersAt", function () {
     it("rejects unknown sets, unsorted or foreign signers and wrong keys", async function () {
-      const { registry, operators } = await loadFixture(fixture);
+      const { registry, operators } = await loadFixture(peerFixture);
       const setId = await registry.operatorSetId();
       const sorted = [...operators].sort((a, b) => (BigInt(a.address) < BigInt(b.address) ? -1 : 1));
       const addrs = sorted.map((s) => s.address);

@@ -349,6 +349,28 @@ describe("StateCommitRegistry", function () {
       expect((await registry.commitAt(2)).nonSignerBitmap).to.equal(again.proof.nonSignerBitmap);
     });
 
+    it("leaves no field of a dropped commit behind: the recommit of n overwrites all of them, a zero bitmap too", async function () {
+      const { registry, operatorRegistry, operators, verifier } = await withCommits(1);
+      await mine(1);
+      const partial = await nextCommit(
+        registry,
+        operatorRegistry,
+        operators,
+        {},
+        { nonSigners: [operators[3].address] },
+      );
+      await registry.commitStateRoot(partial.commit, partial.daCert, partial.proof);
+      await registry.connect(verifier).rollback(2);
+      expect(await registry.isFinal(2)).to.equal(false);
+      await expect(registry.stateRootAt(2)).to.be.revertedWithCustomError(registry, "CommitUnknown");
+      const full = await nextCommit(registry, operatorRegistry, operators, { stateRoot: ethers.id("again") as Hex });
+      await registry.commitStateRoot(full.commit, full.daCert, full.proof);
+      const record = await registry.commitAt(2);
+      expect(record.nonSignerBitmap).to.equal(0n);
+      expect(record.stateRoot).to.equal(ethers.id("again"));
+      expect(record.committedAtBlock).to.equal(BigInt(await ethers.provider.getBlockNumber()));
+    });
+
     it("a commit becomes final challengeWindowBlocks after it landed and cannot be rolled back then", async function () {
       const { registry, verifier } = await withCommits(1);
       const landed = (await registry.commitAt(1)).committedAtBlock;

@@ -228,7 +228,8 @@ async function attestationRows(stack: Stack): Promise<Row[]> {
       resultHash: ethers.id("allow") as Hex,
       operatorSetId: await stack.operatorRegistry.operatorSetId(),
     };
-    const proof = await signQuorum(stack.operatorRegistry, stack.operators, policyAttestationDigest(a), [
+    const domain = { chainId, verifyingContract: await stack.challengeVerifier.getAddress() };
+    const proof = await signQuorum(stack.operatorRegistry, stack.operators, policyAttestationDigest(a, domain), [
       stack.operators[3].address,
     ]);
     const snapshot = await ethers.provider.send("evm_snapshot", []);

@@ -123,6 +123,10 @@ interface IChallengeVerifier {
         IOperatorRegistry.SignerProof calldata proof
     ) external;
 
-    /// @notice The typed digest operators sign for `attestation` (see the implementation for the encoding).
+    /// @notice The EIP-712 typed-data digest operators sign for `attestation`, over this verifier's domain (see the
+    ///         implementation for the encoding).
     function attestationDigest(PolicyAttestation calldata attestation) external view returns (bytes32);
+
+    /// @notice The EIP-712 domain separator of attestation digests (name, version, chain id, this verifier).
+    function domainSeparator() external view returns (bytes32);
 }

@@ -67,6 +67,16 @@ interface IOperatorRegistry {
         uint96 newWeight,
         uint64 operatorSetId
     );
+    /// @notice Emitted once per `slashSigners`, after each signer's `OperatorSlashed`: the signers of set
+    ///         `operatorSetId` (`signerBitmap`, over that set's indexes) were slashed `bips` and removed from the
+    ///         active set, which continues as `newOperatorSetId`.
+    event SignersSlashed(
+        uint64 indexed operatorSetId,
+        uint256 signerBitmap,
+        uint16 bips,
+        bytes32 indexed reason,
+        uint64 newOperatorSetId
+    );
     /// @notice Emitted when the quorum threshold changes.
     event QuorumBipsUpdated(uint16 oldQuorumBips, uint16 newQuorumBips, uint64 indexed operatorSetId);
     /// @notice Emitted when the slasher (the ChallengeVerifier) changes.
@@ -80,8 +90,6 @@ interface IOperatorRegistry {
     error OperatorAlreadyRegistered(address operator);
     /// @notice `operator` is not in the active set.
     error OperatorNotActive(address operator);
-    /// @notice `operator` was never registered.
-    error OperatorUnknown(address operator);
     /// @notice The public key with hash `pubkeyHash` is already bound to `owner`.
     error OperatorPubkeyAlreadyUsed(bytes32 pubkeyHash, address owner);
     /// @notice `operator` re-registered with a key (`given`) other than the one bound to it (`bound`).
@@ -145,11 +153,15 @@ interface IOperatorRegistry {
     /// @notice Sets the address allowed to slash (the ChallengeVerifier) (owner only).
     function setSlasher(address slasher) external;
 
-    /// @notice Reduces `operator`'s weight by `bips`/10 000 and removes it from the active set (slasher only).
-    function slash(address operator, uint16 bips, bytes32 reason) external;
-
-    /// @notice Slashes several operators in one new operator set (slasher only).
-    function slashBatch(address[] calldata operators, uint16 bips, bytes32 reason) external;
+    /// @notice Slashes every signer of a signature by set `setId` — its members not in `nonSignerBitmap` — by
+    ///         `bips`/10 000 of their weight and removes those still active from the active set, all under one new
+    ///         operator set, at bounded gas (256 signers fit one transaction) (slasher only).
+    function slashSigners(
+        uint64 setId,
+        uint256 nonSignerBitmap,
+        uint16 bips,
+        bytes32 reason
+    ) external returns (uint64 newSetId);
 
     /// @notice Checks a quorum signature of the current set over `digest`.
     function verifyQuorum(
@@ -162,15 +174,6 @@ interface IOperatorRegistry {
         uint64 setId,
         bytes32 digest,
         SignerProof calldata proof
-    ) external view returns (uint256 signedWeight, uint256 totalWeight);
-
-    /// @notice Checks a quorum signature over `digest` by an explicit signer list of an older (or the current) set.
-    function verifySignersAt(
-        uint64 setId,
-        bytes32 digest,
-        address[] calldata signers,
-        bytes[] calldata signerPubkeys,
-        bytes calldata signatureG2
     ) external view returns (uint256 signedWeight, uint256 totalWeight);
 
     /// @notice The 32-byte message an operator signs as its proof of possession.

@@ -60,6 +60,8 @@ interface IPolicyRegistryBase {
     error InstanceClientZero();
     /// @notice `expireAfter` must be at least one block.
     error ExpireAfterZero();
+    /// @notice `expireAfter` exceeds `MAX_EXPIRE_AFTER` blocks.
+    error ExpireAfterTooLarge(uint64 expireAfter, uint64 max);
     /// @notice The reference is inconsistent: `contentHash` is zero, or the empty artifact (`keccak256("")`) with a
     ///         non-zero `byteLength`, or a non-empty artifact with `byteLength` 0.
     error ArtifactRefInvalid(bytes32 contentHash, uint32 byteLength);

@@ -1,4 +1,4 @@
-import { AbiCoder, concat, keccak256, toUtf8Bytes } from "ethers";
+import { AbiCoder, concat, getAddress, keccak256, toUtf8Bytes } from "ethers";
 
 import type { Hex } from "../common";
 
@@ -67,14 +67,50 @@ export function policyDataBindingHash(b: PolicyDataBinding): Hex {
   ) as Hex;
 }
 
+/** `ChallengeVerifier.EIP712_NAME` and `EIP712_VERSION`: the attestation digest's EIP-712 domain name and version. */
+export const ATTESTATION_DOMAIN_NAME = "Newton ChallengeVerifier";
+export const ATTESTATION_DOMAIN_VERSION = "1";
+
+const EIP712_DOMAIN_TYPEHASH = keccak256(
+  toUtf8Bytes("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"),
+);
+
+/** Where an attestation is checked: the chain and the ChallengeVerifier proxy (the EIP-712 `verifyingContract`). */
+export interface AttestationDomain {
+  readonly chainId: bigint;
+  readonly verifyingContract: string;
+}
+
 /**
- * The 32-byte digest operators BLS-sign for an attestation, as `ChallengeVerifier.attestationDigest`: EIP-712
- * `hashStruct` (no domain wrapper; the chain id is a field), the binding array hashed as
- * `keccak256(concat(bindingHash_i))`.
+ * `ChallengeVerifier.domainSeparator()`: EIP-712 `hashStruct(EIP712Domain)` over name, version, chain id and the
+ * verifier proxy's address.
+ * @throws Error from ethers when `verifyingContract` is not a 20-byte address.
  */
-export function policyAttestationDigest(a: PolicyAttestation): Hex {
-  const bindings = keccak256(concat(a.policyData.map(policyDataBindingHash)));
+export function attestationDomainSeparator(domain: AttestationDomain): Hex {
   return keccak256(
+    abi.encode(
+      ["bytes32", "bytes32", "bytes32", "uint256", "address"],
+      [
+        EIP712_DOMAIN_TYPEHASH,
+        keccak256(toUtf8Bytes(ATTESTATION_DOMAIN_NAME)),
+        keccak256(toUtf8Bytes(ATTESTATION_DOMAIN_VERSION)),
+        domain.chainId,
+        getAddress(domain.verifyingContract),
+      ],
+    ),
+  ) as Hex;
+}
+
+/**
+ * The 32-byte digest operators BLS-sign for an attestation, as `ChallengeVerifier.attestationDigest`: the EIP-712
+ * typed-data hash `keccak256(0x1901 ‖ domainSeparator ‖ hashStruct(attestation))`, the binding array hashed as
+ * `keccak256(concat(bindingHash_i))`. The domain binds the verifier's address, so a signature for one deployment
+ * is worthless on another with the same keys; sign with the domain of the chain the attestation names.
+ * @throws Error from ethers when `verifyingContract` is not a 20-byte address.
+ */
+export function policyAttestationDigest(a: PolicyAttestation, domain: AttestationDomain): Hex {
+  const bindings = keccak256(concat(a.policyData.map(policyDataBindingHash)));
+  const structHash = keccak256(
     abi.encode(
       [
         "bytes32",
@@ -107,5 +143,6 @@ export function policyAttestationDigest(a: PolicyAttestation): Hex {
         a.operatorSetId,
       ],
     ),
-  ) as Hex;
+  );
+  return keccak256(concat(["0x1901", attestationDomainSeparator(domain), structHash])) as Hex;
 }

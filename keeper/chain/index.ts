@@ -23,17 +23,22 @@ export {
   writeRecordHash,
 } from "./commit";
 export {
+  ATTESTATION_DOMAIN_NAME,
+  ATTESTATION_DOMAIN_VERSION,
+  type AttestationDomain,
   POLICY_ATTESTATION_TYPE,
   POLICY_ATTESTATION_TYPEHASH,
   POLICY_DATA_BINDING_TYPE,
   POLICY_DATA_BINDING_TYPEHASH,
   type PolicyAttestation,
   type PolicyDataBinding,
+  attestationDomainSeparator,
   policyAttestationDigest,
   policyDataBindingHash,
 } from "./attestation";
 export {
   EMPTY_ARTIFACT_HASH,
+  MAX_EXPIRE_AFTER,
   POLICY_DATA_INSTANCE_DOMAIN,
   POLICY_DATA_TEMPLATE_TYPE,
   POLICY_DATA_TEMPLATE_TYPEHASH,

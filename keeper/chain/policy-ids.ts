@@ -24,6 +24,12 @@ export const POLICY_TEMPLATE_TYPE =
 /** keccak256 of `POLICY_TEMPLATE_TYPE`. */
 export const POLICY_TEMPLATE_TYPEHASH = keccak256(toUtf8Bytes(POLICY_TEMPLATE_TYPE)) as Hex;
 
+/**
+ * `PolicyRegistryBase.MAX_EXPIRE_AFTER`: the longest instance `expireAfter`, in blocks (one year at one block per
+ * second), so that `referenceBlock + expireAfter` always fits an attestation's uint64 `expirationBlock`.
+ */
+export const MAX_EXPIRE_AFTER = 31_536_000n;
+
 /** Domain byte that prefixes the packed preimage of a policy-data instance id. */
 export const POLICY_DATA_INSTANCE_DOMAIN = 0x01;
 

@@ -29,13 +29,17 @@ export function makeOperators(count: number, seed = 1): TestOperator[] {
   });
 }
 
-/** Deploys an OperatorRegistry UUPS proxy owned by `owner`. */
+/**
+ * Deploys an OperatorRegistry UUPS proxy owned by `owner`; `contract` "OperatorRegistrySignersPeer" deploys the
+ * registry with the naive `verifySignersAt` peer added (benchmarks and its tests).
+ */
 export async function deployOperatorRegistry(
   owner: Signer,
   quorumBips = 6667,
   slasher?: string,
+  contract: "OperatorRegistry" | "OperatorRegistrySignersPeer" = "OperatorRegistry",
 ): Promise<OperatorRegistry> {
-  const factory = await ethers.getContractFactory("OperatorRegistry", owner);
+  const factory = await ethers.getContractFactory(contract, owner);
   const proxy = await upgrades.deployProxy(
     factory,
     [await owner.getAddress(), quorumBips, slasher ?? ethers.ZeroAddress],

@@ -1,5 +1,6 @@
 import type { ContractTransactionResponse, Wallet } from "ethers";
 
+import { MAX_EXPIRE_AFTER } from "../../chain";
 import type { Hex } from "../../common";
 import type { EigenDaProxyClient } from "../../da";
 import { fetchJsonArtifact, parseJson, readInput, sendTx, validateJson } from "./artifacts";
@@ -61,6 +62,12 @@ export async function deployInstanceFlow(
   params: InstanceParams,
 ): Promise<number> {
   const expireAfter = parseUint64("--expire-after", o.expireAfter);
+  if (expireAfter > MAX_EXPIRE_AFTER) {
+    throw checkError(
+      "expireAfter",
+      `--expire-after must be at most ${MAX_EXPIRE_AFTER} blocks (one year at one block per second; ExpireAfterTooLarge)`,
+    );
+  }
   const ctx = await connectChain(run, defaultTarget(run));
   // A dry run with --client needs no key; with a key configured it still checks the key's permission.
   const hasKey = run.settings.get("signer-key", ctx.target.profiles) !== undefined;

@@ -5,7 +5,7 @@ import path from "node:path";
 import { expect } from "chai";
 import hre, { ethers } from "hardhat";
 
-import { artifactHash, policyDataTemplateId } from "../../../keeper/chain";
+import { MAX_EXPIRE_AFTER, artifactHash, policyDataTemplateId } from "../../../keeper/chain";
 import { DaServer } from "../../../keeper/da";
 import { generateSecretsKeyPair, type SecretsKeyPair } from "../../../keeper/secrets";
 import { deployNewton } from "../../../scripts/lib/deploy";
@@ -387,10 +387,14 @@ describe("keeper/cli newton", function () {
       otherDataInstance = json<{ instanceId: string }>(other).instanceId;
     });
 
-    it("fails pre-flight without a transaction: expire-after 0, template not registered, params off-schema, deployer not allowed", async function () {
+    it("fails pre-flight without a transaction: expire-after 0 or above the maximum, template not registered, params off-schema, deployer not allowed", async function () {
       await expectPreflightFailure(
         deploy(["--params", "params.json", "--expire-after", "0"]),
         /--expire-after must be at least 1 block/,
+      );
+      await expectPreflightFailure(
+        deploy(["--params", "params.json", "--expire-after", String(MAX_EXPIRE_AFTER + 1n)]),
+        /--expire-after must be at most 31536000 blocks/,
       );
       await expectPreflightFailure(
         ["policy-data", "instance", "deploy", "--template", `0x${"44".repeat(32)}`, "--expire-after", "5"],
