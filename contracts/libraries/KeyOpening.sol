@@ -24,10 +24,11 @@ import {IStateCommitRegistry} from "../interfaces/IStateCommitRegistry.sol";
 ///      registry's `finalityHeldFrom` is the lowest held sequence number), so finality stays monotone.
 ///      Rounds: a descent's level (1 + leading bits its key shares with its parent's key) strictly exceeds its
 ///      parent's and is at most the depth of the path the parent's answer revealed (≤ 256), so a chain has at most
-///      257 rounds, and against a tree of depth d (≈ log2 of the leaf count for an honest JMT) at most d + 1. A root challenge may only be opened
-///      inside the commit's challenge window and each round lasts at most 2 × `resolveWindowBlocks` (answer, then
-///      descend), so a commit is final at the latest `challengeWindowBlocks + 257 × 2 × resolveWindowBlocks` blocks
-///      (plus the settle transaction) after it landed, or is rolled back.
+///      257 rounds, and against a tree whose deepest path has d bits at most d + 1 (for n random keys d is about
+///      2 · log2 n). A root challenge may only be opened inside the commit's challenge window and each round lasts at
+///      most 2 × `resolveWindowBlocks` (answer, then descend), so a commit is final at the latest
+///      `challengeWindowBlocks + 257 × 2 × resolveWindowBlocks` blocks (plus the settle transaction) after it landed,
+///      or is rolled back.
 library KeyOpening {
     /// @notice What the ChallengeVerifier must do after a game step: when `due`, roll back commit `sequenceNo` (and
     ///         every later one) and slash `signers`.
