@@ -160,6 +160,8 @@ export class Aggregator {
       logger: this.log,
       metrics,
       valueTimeoutMs: this.opts.valueTimeoutMs,
+      // Half a window for all values at most, so the window still commits in time.
+      deadlineMs: Math.max(1_000, this.opts.windowSeconds * 500),
       held: (h) => state.valueByHash(h),
     });
     const writeIndexEnd = selected[selected.length - 1].writeIndex + 1n;

@@ -165,6 +165,8 @@ export const KEEPER_CONFIG_SCHEMA = {
         confirmations: { type: "integer", minimum: 0, maximum: 1000, default: 1 },
         maxCommitBytes: { type: "integer", minimum: 1, default: 52_428_800 },
         maxBlobBytes: { type: "integer", minimum: 130, maximum: 16_252_897, default: 16_252_897 },
+        // Deprecated and ignored: unavailable values are committed in their first window (never waited for).
+        unavailableAfterWindows: { type: "integer", minimum: 1, maximum: 1_000_000 },
         operators: {
           type: "array",
           minItems: 1,

@@ -306,6 +306,8 @@ export class Operator {
   private fetchOptions() {
     return {
       valueTimeoutMs: this.opts.valueTimeoutMs,
+      // The whole fetch within one value timeout: a sign request must answer before the aggregator's deadline.
+      deadlineMs: this.opts.valueTimeoutMs,
       held: (h: Hex) => this.deps.state.valueByHash(h),
       signal: this.deps.signal,
       logger: this.log,

@@ -42,7 +42,8 @@ export interface SyncDeps {
  * hash, with bytes fetched from DA by each write's certificate (or taken from the pending proposal
  * when it is exactly the committed one). A version is persisted only when its root equals the
  * committed root; otherwise the sync stops at `diverged` and persists nothing.
- * @throws WindowError `WINDOW_ERROR_DA_UNAVAILABLE` when value bytes cannot be fetched (retry later).
+ * Value bytes DA cannot serve are persisted as unavailable (by hash), never waited for: the root
+ * does not depend on them.
  */
 export async function syncToChain(deps: SyncDeps): Promise<SyncResult> {
   const { state, chain } = deps;

@@ -29,8 +29,13 @@ export type UnavailableReason =
 
 /** Options of {@link fetchWindowValues}. */
 export interface FetchValuesOptions {
-  /** Parallel fetches (default 8). */
+  /** Parallel fetches (default 32: fetches wait on DA, not on this process). */
   readonly concurrency?: number;
+  /**
+   * Time limit of the whole fetch, in ms (default: none): values not fetched by then are
+   * unavailable (`timeout`). Bounds a window however many writes name blobs DA never answers for.
+   */
+  readonly deadlineMs?: number;
   /**
    * Time limit of one value's fetch, the DA client's own retries included, in ms (default 10 000):
    * what bounds a window's fetch phase however many writes name missing blobs.
@@ -65,10 +70,11 @@ export async function fetchWindowValues(
   const out: WindowWrite[] = new Array(writes.length);
   let next = 0;
   const started = performance.now();
+  const deadline = opts.deadlineMs === undefined ? undefined : AbortSignal.timeout(opts.deadlineMs);
   const worker = async (): Promise<void> => {
     while (next < writes.length) {
       const i = next++;
-      const got = await fetchOne(da, writes[i], opts);
+      const got = await fetchOne(da, writes[i], opts, deadline);
       if (typeof got === "string") {
         opts.metrics?.valuesUnavailableTotal.inc({ reason: got });
         opts.logger?.warn({ writeIndex: writes[i].writeIndex.toString(), reason: got }, "value bytes unavailable");
@@ -78,7 +84,7 @@ export async function fetchWindowValues(
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(opts.concurrency ?? 8, writes.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(opts.concurrency ?? 32, writes.length) }, worker));
   opts.signal?.throwIfAborted();
   opts.metrics?.daLatencySeconds.observe({ op: "fetch_values" }, (performance.now() - started) / 1000);
   return out;
@@ -100,6 +106,7 @@ async function fetchOne(
   da: ValueSource,
   w: IndexedWrite,
   opts: FetchValuesOptions,
+  deadline?: AbortSignal,
 ): Promise<Uint8Array | undefined | UnavailableReason> {
   if (w.valueHash === ZERO_HASH) return undefined;
   if (w.valueHash === EMPTY_VALUE_HASH) return w.byteLength === 0 ? new Uint8Array(0) : "length_mismatch";
@@ -107,7 +114,9 @@ async function fetchOne(
   if (held !== undefined && held.length === w.byteLength) return held;
   const cert = hexToBytes(w.daCert);
   if (cert.length === 0) return "empty_cert";
-  const timeout = AbortSignal.timeout(opts.valueTimeoutMs ?? 10_000);
+  if (deadline?.aborted) return "timeout";
+  const own = AbortSignal.timeout(opts.valueTimeoutMs ?? 10_000);
+  const timeout = deadline ? AbortSignal.any([own, deadline]) : own;
   const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
   let bytes: Uint8Array;
   try {

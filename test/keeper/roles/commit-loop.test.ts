@@ -133,7 +133,8 @@ describe("keeper roles: commit loop", function () {
     const head = await latest();
     await Promise.all(
       urls.map((u) =>
-        waitFor(async () => (await getJson(`${u}/v1/state`)).body.root === head.stateRoot, { timeoutMs: 60_000 }),
+        // A restarted operator first needs its ts-node start, slow on a loaded machine.
+        waitFor(async () => (await getJson(`${u}/v1/state`)).body.root === head.stateRoot, { timeoutMs: 180_000 }),
       ),
     );
   }

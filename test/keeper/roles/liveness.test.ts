@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { utimesSync } from "node:fs";
+import { mkdirSync, utimesSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
 import { expect } from "chai";
@@ -15,6 +15,7 @@ import {
   type InterfaceAbi,
 } from "ethers";
 
+import { runNewton } from "../../../keeper/cli/newton";
 import { keyHash, stateCommitDigest, userLeafId, type StateCommit } from "../../../keeper/chain";
 import { sleep, type Hex } from "../../../keeper/common";
 import { EigenDaProxyClient, makeServerCert } from "../../../keeper/da";
@@ -92,7 +93,7 @@ describe("keeper roles: liveness under unavailable bytes and sign-request abuse"
     for (const p of [...operators, aggregator]) p.start();
     await Promise.all(
       operatorUrls.map((u) =>
-        waitFor(async () => (await getJson(`${u}/healthz`)).status === 200, { timeoutMs: 120_000 }),
+        waitFor(async () => (await getJson(`${u}/healthz`)).status === 200, { timeoutMs: 240_000 }),
       ),
     );
     registry = new Contract(
@@ -347,5 +348,40 @@ describe("keeper roles: liveness under unavailable bytes and sign-request abuse"
         expect(["SIGN_RETRY_LATER", "SIGN_BUSY"]).to.include(a.body.code);
       }
     }
+  });
+  it("newton register --wait returns once the artifact writes are committed; describe says in which sequence", async function () {
+    const home = path.join(dir, "newton-home");
+    mkdirSync(home, { recursive: true });
+    const env = { NEWTON_HOME: home, NEWTON_DA_URL: da.url, NEWTON_SIGNER_KEY: HARDHAT_KEYS[2] };
+    const newton = async (argv: string[]) => {
+      let out = "";
+      const code = await runNewton(argv, {
+        env,
+        stdout: { write: (t: string) => (out += t) },
+        stderr: { write: (t: string) => (out += t) },
+      });
+      return { code, out };
+    };
+    const init = await newton([
+      "config",
+      "init",
+      "--profile",
+      "liveness",
+      "--chain",
+      "localhost",
+      "--rpc-url",
+      node.url,
+      "--deployments",
+      path.dirname(deployment.file),
+    ]);
+    expect(init.code, init.out).to.equal(0);
+    const rego = path.join(dir, "wait.rego");
+    writeFileSync(rego, `package wait\nallow := input.n < ${Date.now()}\n`);
+    const templateId = (await newton(["policy", "template", "compute-id", "--rego", rego])).out.trim();
+    const reg = await newton(["policy", "template", "register", "--rego", rego, "--wait"]);
+    expect(reg.code, reg.out).to.equal(0);
+    expect(reg.out).to.match(/write #\d+ committed in sequence \d+/);
+    const described = await newton(["policy", "describe", "--policy-template", templateId]);
+    expect(described.out).to.match(/rego 0x[0-9a-f]{64}: committed \(write #\d+ in sequence \d+\)/);
   });
 });

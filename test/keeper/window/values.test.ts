@@ -112,6 +112,34 @@ describe("keeper/window", function () {
     });
   });
 
+  describe("fetchWindowValues deadline", function () {
+    /** However many writes a window holds, the fetch ends at deadlineMs: the rest are unavailable (`timeout`). */
+    it("marks every value not fetched by deadlineMs unavailable and returns", async function () {
+      const slow = new DaServer({ latencyMs: 400 });
+      const { url } = await slow.start();
+      try {
+        const putter = new EigenDaProxyClient({ url });
+        const writes: IndexedWrite[] = [];
+        for (let i = 0; i < 6; i++) {
+          const bytes = Uint8Array.of(i);
+          writes.push(write(i, keccak256(bytes), 1, hexlify(await putter.put(bytes))));
+        }
+        const metrics = createKeeperMetrics(new Registry());
+        const out = await fetchWindowValues(new EigenDaProxyClient({ url, maxRetries: 0 }), writes, {
+          concurrency: 1,
+          deadlineMs: 1_000,
+          metrics,
+        });
+        expect(out.length).to.equal(6);
+        expect(out[5].bytes).to.equal(undefined);
+        const reasons = (await metrics.valuesUnavailableTotal.get()).values.map((v) => v.labels.reason);
+        expect(reasons).to.deep.equal(["timeout"]);
+      } finally {
+        await slow.stop();
+      }
+    });
+  });
+
   describe("selectWindow (the window rule)", function () {
     it("takes the longest prefix mined at or before the reference block within the byte cap; a first oversized write alone", function () {
       const w = [write(0, id("a"), 40, "0x", 1), write(1, id("b"), 40, "0x", 2), write(2, id("c"), 40, "0x", 3)];
