@@ -10,8 +10,6 @@ import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 
-import { JsonRpcProvider } from "ethers";
-
 import { waitUntil } from "../../keeper/common";
 
 /**
@@ -35,6 +33,28 @@ export async function waitFor(pred: () => boolean | Promise<boolean>, opts: { ti
     },
     { timeoutMs: opts.timeoutMs, intervalMs: 100 },
   );
+}
+
+/**
+ * Waits until a JSON-RPC node answers `eth_chainId` at `url`, with plain HTTP requests: an ethers provider created
+ * before the node is up logs "failed to detect network … retry in 1s" on every attempt.
+ * @returns the node's chain id.
+ * @throws Error when it does not answer within `timeoutMs`.
+ */
+export async function waitForRpc(url: string, timeoutMs: number): Promise<bigint> {
+  let chainId: bigint | undefined;
+  const body = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] });
+  await waitFor(
+    async () => {
+      const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body });
+      chainId = BigInt(((await res.json()) as { result: string }).result);
+      return true;
+    },
+    { timeoutMs },
+  ).catch(() => {
+    throw new Error(`no JSON-RPC node answered at ${url} within ${timeoutMs} ms`);
+  });
+  return chainId!;
 }
 
 /** A TCP port that is free on 127.0.0.1 right now. */
@@ -99,9 +119,7 @@ export async function startHardhatNode(
   );
   onSpawn?.(proc);
   const url = `http://127.0.0.1:${port}`;
-  const provider = new JsonRpcProvider(url, undefined, { staticNetwork: true });
-  await waitFor(async () => (await provider.getBlockNumber()) >= 0, { timeoutMs: 120_000 });
-  provider.destroy();
+  await waitForRpc(url, 120_000);
   return { url, proc };
 }
 

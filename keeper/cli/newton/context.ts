@@ -1,6 +1,6 @@
 import path from "node:path";
 
-import { FetchRequest, JsonRpcProvider, Network, Wallet, formatEther, getAddress, type Provider } from "ethers";
+import { JsonRpcProvider, Network, Wallet, formatEther, getAddress, type Provider } from "ethers";
 import type { Logger } from "pino";
 
 import { type IndexerDeployment, loadDeployment } from "../../chain";
@@ -139,25 +139,26 @@ export async function probeChainId(target: ChainTarget, timeoutMs = RPC_PROBE_TI
   const fix = target.rpcSetting ?? "rpc-url";
   const unreachable = (why: string) =>
     configError("rpc-url", `${target.label}: cannot reach the RPC at ${target.rpcUrl} (${why}); fix ${fix}`);
-  let req: FetchRequest;
-  try {
-    req = new FetchRequest(target.rpcUrl);
-  } catch (err) {
-    throw unreachable((err as Error).message);
-  }
-  req.method = "POST";
-  req.timeout = timeoutMs;
-  req.setHeader("content-type", "application/json");
-  req.body = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] });
-  req.retryFunc = async () => false;
+  const body = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] });
   let result: unknown;
-  try {
-    const res = await req.send();
-    if (res.statusCode !== 200) throw new Error(`HTTP ${res.statusCode}`);
-    result = (JSON.parse(res.bodyText) as { result?: unknown }).result;
-  } catch (err) {
-    const cause = (err as { shortMessage?: string; message?: string }).shortMessage ?? (err as Error).message;
-    throw unreachable(cause);
+  // A busy node may drop a reused connection ("socket hang up"): three quick attempts before giving up.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const res = await fetch(target.rpcUrl, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body,
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      result = ((await res.json()) as { result?: unknown }).result;
+      break;
+    } catch (err) {
+      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+      const why = cause?.code ?? cause?.message ?? (err as Error).message;
+      if (attempt >= 3 || cause?.code === "ECONNREFUSED") throw unreachable(why);
+      await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+    }
   }
   if (typeof result !== "string" || !/^0x[0-9a-fA-F]+$/.test(result))
     throw unreachable("eth_chainId returned no chain id: not a JSON-RPC endpoint?");
