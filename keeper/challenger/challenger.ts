@@ -13,7 +13,7 @@ import {
 import { Mutex, startHttpServer, stopHttpServer, type Hex, type KeeperMetrics, type Logger } from "../common";
 import type { EigenDaProxyClient } from "../da";
 import { JellyfishMerkleTree, type HashedWrite } from "../jmt";
-import { OverlayTreeStore, fetchDelta, syncToChain, type KeeperState, type SyncResult } from "../window";
+import { OverlayTreeStore, fetchDelta, healthReply, syncToChain, type KeeperState, type SyncResult } from "../window";
 import { buildCommitChallenge, type ClaimedTree, type CommitChallenge } from "./commit-challenge";
 
 /** Everything the challenger role needs, resolved by the CLI (frozen). */
@@ -73,7 +73,9 @@ export class Challenger {
         async (_req, url) =>
           url.pathname === "/metrics"
             ? { status: 200, text: await this.deps.registry.metrics(), contentType: this.deps.registry.contentType }
-            : { status: url.pathname === "/healthz" ? 200 : 404, json: { ok: url.pathname === "/healthz" } },
+            : url.pathname === "/healthz"
+              ? healthReply(this.deps.chain)
+              : { status: 404, json: { ok: false } },
         (err) => this.log.error({ err }, "request failed"),
       );
       this.server = started.server;

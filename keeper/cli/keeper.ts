@@ -17,7 +17,13 @@ import { Registry, collectDefaultMetrics } from "prom-client";
 
 import { Aggregator } from "../aggregator";
 import { decryptKeystore, type Eip2335Keystore } from "../bls";
-import { OPERATOR_REGISTRY_ABI, STATE_COMMIT_REGISTRY_ABI, TxSender, createIndexedChain } from "../chain";
+import {
+  OPERATOR_REGISTRY_ABI,
+  STATE_COMMIT_REGISTRY_ABI,
+  TxSender,
+  createIndexedChain,
+  createIndexerMetrics,
+} from "../chain";
 import { Challenger } from "../challenger";
 import { createKeeperMetrics, createLogger } from "../common";
 import { EigenDaProxyClient, createDaMetrics } from "../da";
@@ -108,7 +114,7 @@ async function startRole(
       confirmations: config.confirmations,
       root: state.root,
     },
-    { logger },
+    { logger, metrics: createIndexerMetrics(registry) },
   );
   const da = new EigenDaProxyClient(
     {

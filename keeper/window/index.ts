@@ -43,5 +43,5 @@ export {
   type SignRequestJson,
   type SignResponseJson,
 } from "./wire";
-export { syncToChain, type SyncDeps, type SyncResult } from "./sync";
+export { healthReply, syncToChain, type SyncDeps, type SyncResult } from "./sync";
 export { toAbiProof, type AbiSparseMerkleProof } from "./proof";
