@@ -56,22 +56,23 @@ async function portFree(port: number): Promise<boolean> {
   });
 }
 
-/** `npm start` as a user (or systemd, Docker, CI) runs it: the `npm` process, its own process group. */
-class NpmStart {
+/** An npm script as a user (or systemd, Docker, CI) runs it: the `npm` process, in its own process group. */
+class NpmRun {
   readonly child: ChildProcess;
   output = "";
   readonly exited: Promise<number | null>;
 
   constructor(
-    readonly dir: string,
+    args: string[],
     readonly ports: number[],
-    extra: string[],
+    env: NodeJS.ProcessEnv = {},
   ) {
-    this.child = spawn(
-      "npm",
-      ["start", "--", "--dir", dir, "--ports", ports.join(","), "--window-seconds", "3", ...extra],
-      { cwd: ROOT, detached: true, stdio: ["ignore", "pipe", "pipe"] },
-    );
+    this.child = spawn("npm", args, {
+      cwd: ROOT,
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, ...env },
+    });
     this.child.stdout!.on("data", (c: Buffer) => (this.output += c.toString("utf8")));
     this.child.stderr!.on("data", (c: Buffer) => (this.output += c.toString("utf8")));
     this.exited = new Promise((resolve) => this.child.once("exit", (code) => resolve(code)));
@@ -88,9 +89,9 @@ class NpmStart {
    * Sends `signal` to the npm process alone and checks that npm exits and that every process it had started
    * (recorded just before the signal) is gone and every devnet port is free again.
    */
-  async signalAndCheck(signal: NodeJS.Signals): Promise<void> {
+  async signalAndCheck(signal: NodeJS.Signals, minProcesses = 3): Promise<void> {
     const tree = descendants(this.child.pid!);
-    expect(tree.length, "processes under npm").to.be.greaterThan(2);
+    expect(tree.length, "processes under npm").to.be.greaterThanOrEqual(minProcesses);
     process.kill(this.child.pid!, signal);
     const timeout = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), 90_000).unref());
     expect(
@@ -138,7 +139,7 @@ function readmeWalkthrough(): string {
  * against it; the load generator keeps commits flowing.
  */
 describe("npm start as a service", function () {
-  const runs: { npm: NpmStart; dir: string }[] = [];
+  const runs: { npm: NpmRun; dir: string }[] = [];
 
   after(function () {
     for (const r of runs) {
@@ -147,12 +148,27 @@ describe("npm start as a service", function () {
     }
   });
 
-  async function start(extra: string[] = []): Promise<NpmStart> {
+  async function start(extra: string[] = []): Promise<NpmRun & { dir: string }> {
     const dir = tempDir("newton-npm-start-");
-    const npm = new NpmStart(dir, await devnetPorts(), extra);
+    const ports = await devnetPorts();
+    const args = ["start", "--", "--dir", dir, "--ports", ports.join(","), "--window-seconds", "3", ...extra];
+    const npm = Object.assign(new NpmRun(args, ports), { dir });
     runs.push({ npm, dir });
     return npm;
   }
+
+  it("stops npm run da-server and npm run bench:jmt (and its benchmark child) on SIGTERM/SIGINT to npm alone", async function () {
+    const port = await freePort();
+    const da = new NpmRun(["run", "da-server", "--", "--port", String(port)], [port]);
+    runs.push({ npm: da, dir: tempDir("newton-npm-da-") });
+    await da.waitForLine("newton-da-server ready", 120_000);
+    await da.signalAndCheck("SIGTERM", 1);
+    const bench = new NpmRun(["run", "bench:jmt"], [], { BENCH_JMT_LEAVES: "1000000" });
+    runs.push({ npm: bench, dir: tempDir("newton-npm-bench-") });
+    // The parent spawns one child per implementation: wait for it, then signal npm only.
+    await waitFor(() => descendants(bench.child.pid!).length >= 2, { timeoutMs: 120_000 });
+    await bench.signalAndCheck("SIGINT", 2);
+  });
 
   it("stops every process when SIGINT reaches the npm process alone in the middle of the start", async function () {
     const npm = await start();
