@@ -264,7 +264,8 @@ function expectConsistentLog(writes: readonly IndexedWrite[]): void {
 }
 
 describe("keeper/chain/indexer", function () {
-  this.timeout(120_000);
+  // The before hook starts a node, deploys and sends 1 200 writes: minutes on a loaded 2-core machine.
+  this.timeout(300_000);
   let ctx: Ctx;
   let primary: ChainIndexer;
   const counting = { transport: undefined as ReturnType<typeof countingTransport> | undefined };
