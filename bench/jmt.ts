@@ -11,7 +11,7 @@
  *  proofs: mean bytes per key over 1 000 present keys (JMT: 32 per sibling + 64 leaf; trie: RLP
  *  node bytes of `createProof`).
  */
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -165,11 +165,26 @@ async function child(impl: string): Promise<void> {
   console.log(JSON.stringify(result));
 }
 
-function runChild(impl: string): Result {
+/**
+ * Runs one implementation in a child process. SIGINT/SIGTERM to this process (e.g. sent to `npm run
+ * bench:jmt` alone) stop the child too, so no benchmark keeps running orphaned.
+ */
+async function runChild(impl: string): Promise<Result> {
   const args = ["-r", "ts-node/register/transpile-only", __filename, impl];
-  const out = spawnSync(process.execPath, args, { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
-  if (out.status !== 0) throw new Error(`${impl} benchmark failed (${out.status})`);
-  return JSON.parse(out.stdout.trim().split("\n").pop() as string) as Result;
+  const proc = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
+  const stop = (signal: NodeJS.Signals): void => {
+    proc.kill(signal);
+    process.exitCode = 130;
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  let stdout = "";
+  proc.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
+  const status = await new Promise<number | null>((resolve) => proc.once("exit", (code) => resolve(code)));
+  process.off("SIGINT", stop);
+  process.off("SIGTERM", stop);
+  if (status !== 0) throw new Error(`${impl} benchmark failed (${status})`);
+  return JSON.parse(stdout.trim().split("\n").pop() as string) as Result;
 }
 
 function printTable(jmt: Result, trie: Result): void {
@@ -199,7 +214,7 @@ function printTable(jmt: Result, trie: Result): void {
 async function main(): Promise<void> {
   const impl = process.argv[2];
   if (impl === "jmt" || impl === "trie") return child(impl);
-  printTable(runChild("jmt"), runChild("trie"));
+  printTable(await runChild("jmt"), await runChild("trie"));
 }
 
 main().catch((err: unknown) => {

@@ -35,6 +35,11 @@ contract BLS12381Harness {
         return BLS12381.g2Add(a, b);
     }
 
+    /// @notice See `BLS12381.g1SumHashed`. k ≥ 1 calldata 128-byte EIP-2537 G1 points in; their sum and keccak256s out.
+    function g1SumHashed(bytes[] calldata points) external view returns (bytes memory sum, bytes32[] memory hashes) {
+        return BLS12381.g1SumHashed(points);
+    }
+
     /// @notice See `BLS12381.g1Msm`. k·160 bytes in, 128-byte EIP-2537 G1 point out.
     function g1Msm(bytes memory pairs) external view returns (bytes memory) {
         return BLS12381.g1Msm(pairs);

@@ -35,6 +35,7 @@ import {
   type KeeperState,
   type ScratchVersion,
   type SignRequestSigner,
+  healthReply,
 } from "../window";
 import { collectSignatures } from "./collect";
 import { loadOperatorSet, quorumMet, type OperatorSetView } from "./operator-set";
@@ -320,7 +321,7 @@ export class Aggregator {
 
   private async route(method: string, url: URL): Promise<HttpReply> {
     if (method !== "GET") throw new HttpError(405, `method ${method} not allowed`);
-    if (url.pathname === "/healthz") return { status: 200, json: { ok: true } };
+    if (url.pathname === "/healthz") return healthReply(this.deps.chain);
     if (url.pathname === "/metrics") {
       return { status: 200, text: await this.deps.registry.metrics(), contentType: this.deps.registry.contentType };
     }

@@ -45,6 +45,7 @@ export function createIndexedChain(opts: IndexedChainOptions, deps: ChainIndexer
       await indexer.close();
     },
     indexedBlock: () => indexer.indexedBlock(),
+    chainReset: () => indexer.chainReset(),
     writeCount: () => indexer.writeCount(),
     writesInRange: (start, end) => indexer.writesInRange(start, end),
     latestWriteOf: (keyHash) => indexer.latestWriteOf(keyHash),

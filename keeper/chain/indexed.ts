@@ -32,6 +32,11 @@ export interface IndexedChain {
    * @throws on `signal` abort or after `timeoutMs`.
    */
   waitForBlock(n: number, opts?: { signal?: AbortSignal; timeoutMs?: number }): Promise<void>;
+  /**
+   * Why the chain behind the RPC is not the one the indexed data came from (reset chain), or undefined while it
+   * is; once set, nothing more is indexed and no role may act on the data.
+   */
+  chainReset?(): string | undefined;
   /** Calls `listener` after new data was indexed; returns the unsubscribe function. */
   onUpdate(listener: () => void): () => void;
 }

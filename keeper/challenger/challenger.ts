@@ -16,6 +16,7 @@ import { JellyfishMerkleTree, type HashedWrite } from "../jmt";
 import {
   OverlayTreeStore,
   fetchDelta,
+  healthReply,
   syncToChain,
   type KeeperState,
   type ScratchVersion,
@@ -90,7 +91,9 @@ export class Challenger {
         async (_req, url) =>
           url.pathname === "/metrics"
             ? { status: 200, text: await this.deps.registry.metrics(), contentType: this.deps.registry.contentType }
-            : { status: url.pathname === "/healthz" ? 200 : 404, json: { ok: url.pathname === "/healthz" } },
+            : url.pathname === "/healthz"
+              ? healthReply(this.deps.chain)
+              : { status: 404, json: { ok: false } },
         (err) => this.log.error({ err }, "request failed"),
       );
       this.server = started.server;

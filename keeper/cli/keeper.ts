@@ -5,7 +5,8 @@
  *
  * Reads the role's JSON config (see `config.ts`; `NEWTON_KEEPER_*` env overrides), the deployment
  * record it names, the operator's EIP-2335 keystore (password from env or a file) or the sender's
- * private key, opens the LMDB state in `dataDir`, and starts the role. Logs JSON lines (pino) on
+ * private key, checks that `dataDir` can hold a database and that `operator.address` is registered with the
+ * keystore's key (both refused at startup, naming the field), opens the LMDB state in `dataDir`, and starts the role. Logs JSON lines (pino) on
  * stdout; exits 0 on a signal, 1 on a startup error (message on stderr).
  */
 import { readFileSync } from "node:fs";
@@ -16,7 +17,13 @@ import { Registry, collectDefaultMetrics } from "prom-client";
 
 import { Aggregator } from "../aggregator";
 import { decryptKeystore, type Eip2335Keystore } from "../bls";
-import { OPERATOR_REGISTRY_ABI, STATE_COMMIT_REGISTRY_ABI, TxSender, createIndexedChain } from "../chain";
+import {
+  OPERATOR_REGISTRY_ABI,
+  STATE_COMMIT_REGISTRY_ABI,
+  TxSender,
+  createIndexedChain,
+  createIndexerMetrics,
+} from "../chain";
 import { Challenger } from "../challenger";
 import { createKeeperMetrics, createLogger } from "../common";
 import { EigenDaProxyClient, createDaMetrics } from "../da";
@@ -32,6 +39,7 @@ import {
   type Role,
   type TxKeyConfig,
 } from "./config";
+import { checkDataDir, checkOperatorKey, type OperatorInfoReader } from "./startup-checks";
 
 /** What the keeper reads from `deployments/<network>.json`. */
 interface DeploymentInfo {
@@ -95,6 +103,7 @@ async function startRole(
     batchMaxCount: 1,
     pollingInterval: Math.min(config.pollIntervalMs, 250),
   });
+  checkDataDir(config.dataDir);
   const state = await KeeperState.open({ path: config.dataDir }, { logger, metrics });
   const chain = createIndexedChain(
     {
@@ -107,7 +116,7 @@ async function startRole(
       confirmations: config.confirmations,
       root: state.root,
     },
-    { logger },
+    { logger, metrics: createIndexerMetrics(registry) },
   );
   const da = new EigenDaProxyClient(
     {
@@ -125,6 +134,19 @@ async function startRole(
     const password = readSecret({ env: op.passwordEnv, file: op.passwordFile }, env, "operator keystore password");
     const keystore = JSON.parse(readFileSync(op.keystore, "utf8")) as Eip2335Keystore;
     const keypair = await decryptKeystore(keystore, password);
+    const operatorRegistry = new Contract(deployment.operatorRegistry, OPERATOR_REGISTRY_ABI, provider);
+    try {
+      await checkOperatorKey(
+        op.address,
+        keypair.pubkeyG1Eip2537,
+        operatorRegistry as unknown as OperatorInfoReader,
+        deployment.operatorRegistry,
+      );
+    } catch (err) {
+      if (err instanceof KeeperConfigError) throw err;
+      // An unreachable RPC is not a config error: the role waits for the chain like it does for every read.
+      logger.warn({ err }, "cannot check operator.address against the OperatorRegistry yet; starting anyway");
+    }
     runnable = new Operator(
       {
         chainId: deployment.chainId,

@@ -35,6 +35,7 @@ import {
   type SignRequest,
   type SignResponseJson,
   type SyncResult,
+  healthReply,
 } from "../window";
 import { LenientValueStore } from "./lenient";
 import type { OpeningResolver } from "./openings";
@@ -141,7 +142,7 @@ export class Operator {
     if (req.method === "POST" && path === "/v1/commits/sign") return this.handleSign(req);
     if (req.method !== "GET") throw new HttpError(405, `method ${req.method} not allowed on ${path}`);
     if (path === "/v1/state") return this.handleState();
-    if (path === "/healthz") return { status: 200, json: { ok: true } };
+    if (path === "/healthz") return healthReply(this.deps.chain);
     if (path === "/metrics") {
       return { status: 200, text: await this.deps.registry.metrics(), contentType: this.deps.registry.contentType };
     }

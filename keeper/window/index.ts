@@ -53,5 +53,5 @@ export {
   type SignRequestSigner,
   type SignResponseJson,
 } from "./wire";
-export { syncToChain, type SyncDeps, type SyncResult } from "./sync";
+export { healthReply, syncToChain, type SyncDeps, type SyncResult } from "./sync";
 export { toAbiProof, type AbiSparseMerkleProof } from "./proof";

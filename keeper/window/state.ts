@@ -103,6 +103,22 @@ export class KeeperState {
     );
   }
 
+  /**
+   * Discards every version above `version` with its progress (they were built on commits the chain no longer
+   * holds: a reorg deeper than the indexer's confirmations, or a rollback), atomically; `version` becomes the
+   * latest and the next sync re-applies the chain's commits from there.
+   */
+  discardAfter(version: number): void {
+    const latest = this.latestVersion();
+    if (version >= latest) return;
+    this.root.transactionSync(() => {
+      this.store.truncateAfter(version);
+      for (let v = version + 1; v <= latest; v++) this.meta.removeSync(`end/${v}`);
+    });
+    this.metrics?.jmtLeavesTotal.set(this.tree.versionInfo(version).leafCount);
+    this.log.warn({ from: latest, to: version }, "tree versions discarded: their commits are no longer on the chain");
+  }
+
   /** Reads a progress record (JSON-compatible), or undefined. */
   getRecord<T>(key: string): T | undefined {
     return this.meta.get(`record/${key}`) as T | undefined;

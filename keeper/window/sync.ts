@@ -1,5 +1,5 @@
 import type { IndexedChain, IndexedCommit } from "../chain";
-import type { KeeperMetrics, Logger } from "../common";
+import type { HttpReply, KeeperMetrics, Logger } from "../common";
 import type { KeeperState } from "./state";
 import type { ScratchVersion } from "./types";
 import { fetchWindowValues, toWindowWrite, type FetchValuesOptions, type ValueSource } from "./values";
@@ -20,6 +20,8 @@ export type SyncResult =
       readonly commit: IndexedCommit;
       readonly ours: ScratchVersion;
     }
+  /** The chain behind the RPC is not the one the data came from (see `IndexedChain.chainReset`): act on nothing. */
+  | { readonly status: "chain_reset"; readonly version: number; readonly cause: string }
   /** The tree holds a version the chain no longer has (cannot happen for honest commits). */
   | { readonly status: "ahead"; readonly version: number; readonly chainSequenceNo: bigint };
 
@@ -48,6 +50,9 @@ export interface SyncDeps {
 export async function syncToChain(deps: SyncDeps): Promise<SyncResult> {
   const { state, chain } = deps;
   for (;;) {
+    const cause = chain.chainReset?.();
+    if (cause !== undefined) return { status: "chain_reset", version: state.latestVersion(), cause };
+    state.discardAfter(lastLiveVersion(state, chain));
     const latest = chain.latestCommit();
     const version = state.latestVersion();
     if (BigInt(version) > latest.sequenceNo) {
@@ -63,6 +68,19 @@ export async function syncToChain(deps: SyncDeps): Promise<SyncResult> {
     const result = await applyCommit(deps, version, next);
     if (result !== undefined) return result;
   }
+}
+
+/**
+ * The highest persisted version whose commit the chain still holds with the same root (0, genesis, at worst).
+ * Versions above it were built on commits a reorg deeper than `confirmations` or a rollback dropped. Walks down
+ * only over such versions, so it costs one lookup when nothing was dropped.
+ */
+function lastLiveVersion(state: KeeperState, chain: IndexedChain): number {
+  for (let v = state.latestVersion(); v > 0; v--) {
+    const commit = chain.commit(BigInt(v));
+    if (commit !== undefined && commit.stateRoot.toLowerCase() === state.rootAt(v).toLowerCase()) return v;
+  }
+  return 0;
 }
 
 async function applyCommit(deps: SyncDeps, version: number, next: IndexedCommit): Promise<SyncResult | undefined> {
@@ -95,4 +113,15 @@ async function applyCommit(deps: SyncDeps, version: number, next: IndexedCommit)
   });
   state.persist(state.compute(version + 1, next.writeIndexEnd, withBytes));
   return undefined;
+}
+
+/**
+ * The `GET /healthz` reply of every role: 200 `{ok: true}`, or 503 `{ok: false, reason: "chain_reset", cause}` once
+ * the chain behind the RPC is not the one the role's data came from (a service manager then restarts or alerts).
+ */
+export function healthReply(chain: IndexedChain): HttpReply {
+  const cause = chain.chainReset?.();
+  return cause === undefined
+    ? { status: 200, json: { ok: true } }
+    : { status: 503, json: { ok: false, reason: "chain_reset", cause } };
 }

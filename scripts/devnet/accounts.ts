@@ -8,6 +8,7 @@ export const HARDHAT_KEYS = [
   "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a",
   "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6",
   "0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a",
+  "0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba",
 ] as const;
 
 /** Who uses which key on the devnet. */
@@ -20,4 +21,6 @@ export const DEVNET_ACCOUNTS = {
   challenger: HARDHAT_KEYS[2],
   /** The two clients instances are deployed for; they set their pointers and secrets. */
   clients: [HARDHAT_KEYS[3], HARDHAT_KEYS[4]],
+  /** Sends the load generator's user writes (`npm start -- --writes-per-window N`). */
+  load: HARDHAT_KEYS[5],
 } as const;

@@ -13,6 +13,7 @@ import path from "node:path";
 
 import { JsonRpcProvider, Network } from "ethers";
 
+import { saveConfig } from "../../keeper/cli/newton/config";
 import { DEVNET_ACCOUNTS } from "./accounts";
 import { KEEPER_ENV, type DevnetPorts, writeKeeperConfigs } from "./keepers";
 import { DEVNET_KEYSTORE_PASSWORD, type DevnetKeys, ensureDevnetKeys } from "./keys";
@@ -27,6 +28,17 @@ export interface DevnetOptions {
   readonly windowSeconds: number;
   /** Progress lines (default: none). */
   readonly log?: (line: string) => void;
+  /**
+   * Sees every process as soon as it is spawned, with how to stop it: a caller handling SIGINT/SIGTERM
+   * during the (minutes long) start stops these itself, since `start` has not returned a `Devnet` yet.
+   */
+  readonly onProcess?: (p: StartedProcess) => void;
+}
+
+/** A process the devnet started and how to stop it (SIGTERM, then wait for its exit). */
+export interface StartedProcess {
+  readonly name: string;
+  stop(): Promise<void>;
 }
 
 /** What a started devnet exposes. */
@@ -38,13 +50,15 @@ export interface DevnetHandles {
   readonly deploymentFile: string;
   readonly keys: DevnetKeys;
   readonly logsDir: string;
+  /** The `newton` CLI's home (`NEWTON_HOME`) holding a ready `localhost` profile for this devnet. */
+  readonly newtonHome: string;
 }
 
 const OPERATORS = 4;
 
 /** A running devnet; `stop()` ends every process it started. */
 export class Devnet {
-  private readonly procs: { name: string; stop(): Promise<void> }[] = [];
+  private readonly procs: StartedProcess[] = [];
 
   private constructor(readonly handles: DevnetHandles) {}
 
@@ -60,28 +74,37 @@ export class Devnet {
       rmSync(path.join(opts.dir, sub), { recursive: true, force: true });
     mkdirSync(logsDir, { recursive: true });
     const keys = await ensureDevnetKeys(opts.dir, OPERATORS);
-    const started: { name: string; stop(): Promise<void> }[] = [];
+    const started: StartedProcess[] = [];
+    const track = (p: StartedProcess): void => {
+      started.push(p);
+      opts.onProcess?.(p);
+    };
     try {
-      const node = await startHardhatNode(logsDir, opts.ports.node);
-      started.push({ name: "hardhat node", stop: () => node.proc.stop() });
+      const node = await startHardhatNode(logsDir, opts.ports.node, {}, (proc) =>
+        track({ name: "hardhat node", stop: () => proc.stop() }),
+      );
       await intervalMining(node.url);
       log(`hardhat node: ${node.url} (chain 31337, a block per second)`);
       const deploymentsDir = path.join(opts.dir, "deployments");
-      await deploy(opts.dir, node.url, deploymentsDir, keys, logsDir);
+      await deploy(opts.dir, node.url, deploymentsDir, keys, logsDir, track);
       const deploymentFile = path.join(deploymentsDir, "localhost.json");
       log(`contracts deployed: ${deploymentFile}`);
-      const daUrl = await startDa(opts, logsDir, started);
+      const daUrl = await startDa(opts, logsDir, track);
       log(`local EigenDA proxy: ${daUrl}`);
+      const operatorUrls = opts.ports.operators.map((p) => `http://127.0.0.1:${p}`);
+      const newtonHome = path.join(opts.dir, "newton");
+      writeNewtonProfile(newtonHome, { rpcUrl: node.url, daUrl, deploymentsDir, operatorUrl: operatorUrls[0] });
       const handles = {
         rpcUrl: node.url,
         daUrl,
-        operatorUrls: opts.ports.operators.map((p) => `http://127.0.0.1:${p}`),
+        operatorUrls,
         deploymentsDir,
         deploymentFile,
         keys,
         logsDir,
+        newtonHome,
       };
-      await startKeepers(opts, handles, started);
+      await startKeepers(opts, handles, track);
       log(
         `keepers: ${OPERATORS} operators (${handles.operatorUrls.join(", ")}), aggregator (${opts.windowSeconds} s windows), challenger`,
       );
@@ -114,6 +137,7 @@ async function deploy(
   deploymentsDir: string,
   keys: DevnetKeys,
   logsDir: string,
+  track: (p: StartedProcess) => void,
 ): Promise<void> {
   const configFile = path.join(dir, "deploy-config.json");
   const operators = keys.operators.map((op) => ({
@@ -137,14 +161,11 @@ async function deploy(
     deploymentsDir,
     env: { DEPLOYER_PRIVATE_KEY: DEVNET_ACCOUNTS.deployer, NEWTON_DEVNET_OPERATOR_PW: DEVNET_KEYSTORE_PASSWORD },
     logFile: path.join(logsDir, "deploy.log"),
+    onSpawn: (proc) => track({ name: "deploy", stop: () => proc.stop() }),
   });
 }
 
-async function startDa(
-  opts: DevnetOptions,
-  logsDir: string,
-  started: { name: string; stop(): Promise<void> }[],
-): Promise<string> {
+async function startDa(opts: DevnetOptions, logsDir: string, track: (p: StartedProcess) => void): Promise<string> {
   const url = `http://127.0.0.1:${opts.ports.da}`;
   const proc: Proc = spawnLogged(
     process.execPath,
@@ -160,7 +181,7 @@ async function startDa(
     { TS_NODE_TRANSPILE_ONLY: "true" },
     path.join(logsDir, "da-server.log"),
   );
-  started.push({ name: "da-server", stop: () => proc.stop() });
+  track({ name: "da-server", stop: () => proc.stop() });
   await waitFor(async () => (await fetch(`${url}/health`)).ok, { timeoutMs: 60_000 }).catch(() => {
     throw new Error(`the DA server did not start; see ${proc.logFile}`);
   });
@@ -170,7 +191,7 @@ async function startDa(
 async function startKeepers(
   opts: DevnetOptions,
   handles: DevnetHandles,
-  started: { name: string; stop(): Promise<void> }[],
+  track: (p: StartedProcess) => void,
 ): Promise<void> {
   const configs = writeKeeperConfigs({
     dir: opts.dir,
@@ -189,11 +210,35 @@ async function startKeepers(
   for (const c of configs) {
     const keeper = new KeeperProcess(c.name, c.role, c.file, handles.logsDir, env);
     keeper.start();
-    started.push({ name: c.name, stop: () => keeper.stop() });
+    track({ name: c.name, stop: () => keeper.stop() });
   }
   for (const url of handles.operatorUrls) {
     await waitFor(async () => (await fetch(`${url}/healthz`)).ok, { timeoutMs: 120_000 }).catch(() => {
       throw new Error(`operator ${url} did not start; see the logs in ${handles.logsDir}`);
     });
   }
+}
+
+/**
+ * Writes `<home>/config.toml` for the `newton` CLI: a `localhost` profile (current) with this devnet's RPC, DA,
+ * deployment records, first operator and the policy author's key (Hardhat's public account #0), so
+ * `NEWTON_HOME=<home> npm run newton -- …` works without flags (`--chains localhost` included).
+ */
+export function writeNewtonProfile(
+  home: string,
+  t: { rpcUrl: string; daUrl: string; deploymentsDir: string; operatorUrl: string },
+): void {
+  saveConfig(path.join(home, "config.toml"), {
+    current: "localhost",
+    profiles: {
+      localhost: {
+        chain: "localhost",
+        "rpc-url": t.rpcUrl,
+        "da-url": t.daUrl,
+        deployments: t.deploymentsDir,
+        "operator-url": t.operatorUrl,
+        "signer-key": DEVNET_ACCOUNTS.deployer,
+      },
+    },
+  });
 }

@@ -10,8 +10,6 @@ import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 
-import { JsonRpcProvider } from "ethers";
-
 import { waitUntil } from "../../keeper/common";
 
 /**
@@ -35,6 +33,28 @@ export async function waitFor(pred: () => boolean | Promise<boolean>, opts: { ti
     },
     { timeoutMs: opts.timeoutMs, intervalMs: 100 },
   );
+}
+
+/**
+ * Waits until a JSON-RPC node answers `eth_chainId` at `url`, with plain HTTP requests: an ethers provider created
+ * before the node is up logs "failed to detect network … retry in 1s" on every attempt.
+ * @returns the node's chain id.
+ * @throws Error when it does not answer within `timeoutMs`.
+ */
+export async function waitForRpc(url: string, timeoutMs: number): Promise<bigint> {
+  let chainId: bigint | undefined;
+  const body = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] });
+  await waitFor(
+    async () => {
+      const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body });
+      chainId = BigInt(((await res.json()) as { result: string }).result);
+      return true;
+    },
+    { timeoutMs },
+  ).catch(() => {
+    throw new Error(`no JSON-RPC node answered at ${url} within ${timeoutMs} ms`);
+  });
+  return chainId!;
 }
 
 /** A TCP port that is free on 127.0.0.1 right now. */
@@ -80,13 +100,15 @@ export function spawnLogged(cmd: string, args: string[], env: NodeJS.ProcessEnv,
 
 /**
  * Spawns `hardhat node` (chain id 31337, or `NEWTON_HARDHAT_CHAIN_ID` in `env`) on loopback `port` (default: a
- * free one) and waits for its RPC.
+ * free one) and waits for its RPC. `onSpawn` sees the process as soon as it exists (so a caller stopping on a
+ * signal can stop it while its RPC is not up yet).
  * @throws Error when the RPC does not answer within 120 s.
  */
 export async function startHardhatNode(
   dir: string,
   port?: number,
   env: NodeJS.ProcessEnv = {},
+  onSpawn?: (proc: Proc) => void,
 ): Promise<{ url: string; proc: Proc }> {
   port ??= await freePort();
   const proc = spawnLogged(
@@ -95,10 +117,9 @@ export async function startHardhatNode(
     env,
     path.join(dir, `node-${port}.log`),
   );
+  onSpawn?.(proc);
   const url = `http://127.0.0.1:${port}`;
-  const provider = new JsonRpcProvider(url, undefined, { staticNetwork: true });
-  await waitFor(async () => (await provider.getBlockNumber()) >= 0, { timeoutMs: 120_000 });
-  provider.destroy();
+  await waitForRpc(url, 120_000);
   return { url, proc };
 }
 
@@ -174,6 +195,30 @@ export function ensureDir(dir: string): string {
 }
 
 /**
+ * Runs `hardhat compile` (Solidity and the typechain typings) as a child process, its output in `logFile`.
+ * `onSpawn` sees the process at once (to stop it on a signal).
+ * @returns whether anything was compiled ("up to date" when Hardhat found nothing to do).
+ * @throws Error with the end of the compile log when compilation fails.
+ */
+export async function compileContracts(
+  logFile: string,
+  onSpawn?: (proc: Proc) => void,
+): Promise<"compiled" | "up to date"> {
+  mkdirSync(path.dirname(logFile), { recursive: true });
+  rmSync(logFile, { force: true });
+  const proc = spawnLogged(process.execPath, [HARDHAT_CLI, "compile"], {}, logFile);
+  onSpawn?.(proc);
+  let stdout = "";
+  proc.child.stdout?.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
+  const closed = new Promise<void>((resolve) => proc.child.once("close", () => resolve()));
+  const code = await proc.exited;
+  await closed;
+  if (code !== 0)
+    throw new Error(`compiling the contracts failed (exit ${code}); see ${logFile}:\n${proc.log().slice(-2000)}`);
+  return /Nothing to compile/.test(stdout) ? "up to date" : "compiled";
+}
+
+/**
  * Runs `hardhat newton:deploy --network localhost` against `rpcUrl` with `configFile`, recording into
  * `deploymentsDir` (`localhost.json`); `env` carries the keystore passwords the config names.
  * @throws Error with the end of the deploy log when the task fails.
@@ -184,6 +229,8 @@ export async function runDeployTask(opts: {
   deploymentsDir: string;
   env: NodeJS.ProcessEnv;
   logFile: string;
+  /** Sees the deploy process as soon as it exists (to stop it on a signal). */
+  onSpawn?: (proc: Proc) => void;
 }): Promise<void> {
   const args = [HARDHAT_CLI, "newton:deploy", "--network", "localhost", "--config-file", opts.configFile];
   const proc = spawnLogged(
@@ -192,6 +239,7 @@ export async function runDeployTask(opts: {
     { LOCALHOST_RPC_URL: opts.rpcUrl, ...opts.env },
     opts.logFile,
   );
+  opts.onSpawn?.(proc);
   const code = await proc.exited;
   if (code !== 0) throw new Error(`deployment failed (exit ${code}); see ${opts.logFile}:\n${proc.log().slice(-2000)}`);
 }

@@ -25,6 +25,7 @@ export type IndexerErrorType =
   | { code: "INDEXER_ERROR_RECORD_MISMATCH"; writeIndex: string; expected: string; actual: string }
   | { code: "INDEXER_ERROR_REORG"; blockNumber: number; expected: string; actual: string }
   | { code: "INDEXER_ERROR_TIMEOUT"; blockNumber: number; timeoutMs: number }
+  | { code: "INDEXER_ERROR_CHAIN_RESET"; cause: string }
   | { code: "INDEXER_ERROR_ABORTED" }
   | { code: "INDEXER_ERROR_INVALID_OPTION"; option: string; value: string; reason: string }
   | { code: "INDEXER_ERROR_DEPLOYMENT"; file: string; reason: string };

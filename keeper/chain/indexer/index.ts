@@ -42,6 +42,7 @@ export type {
   CurrentInstanceSetEvent,
   IndexedCommit,
   IndexedRange,
+  IndexerRewind,
   IndexedRollback,
   IndexedWrite,
   IndexerCheckpoint,

@@ -11,6 +11,7 @@ import { IndexerStore, type RangeBatch } from "./store";
 import type {
   IndexedCommit,
   IndexedRange,
+  IndexerRewind,
   IndexedRollback,
   IndexedWrite,
   IndexerCheckpoint,
@@ -61,6 +62,9 @@ export class ChainIndexer {
   private readonly signal?: AbortSignal;
   private chunk: number;
   private running?: { controller: AbortController; loop: Promise<void> };
+  /** Set once the chain behind the RPC is found not to be the one the store was built on; indexing stops. */
+  private resetCause?: string;
+  private identityChecked = false;
 
   /**
    * Opens (or creates) the sub-databases; sends nothing until {@link start} or {@link syncOnce}.
@@ -153,14 +157,27 @@ export class ChainIndexer {
     return this.store.policyEvents(filter);
   }
 
-  /** Calls `listener` after each stored range. */
-  on(event: "indexed", listener: (range: IndexedRange) => void): this {
+  /**
+   * Why the chain behind the RPC is not the one this store was built on (chain id or genesis hash changed, or
+   * no indexed block is on it any more), or undefined while it is. Once set, nothing more is indexed: the
+   * store describes another chain, and the keeper must not act on it (start over with an empty `dataDir`).
+   */
+  chainReset(): string | undefined {
+    return this.resetCause;
+  }
+
+  /** Calls `listener` after each stored range (`indexed`) or after a reorg was repaired (`rewound`). */
+  on(event: "indexed", listener: (range: IndexedRange) => void): this;
+  on(event: "rewound", listener: (rewind: IndexerRewind) => void): this;
+  on(event: "indexed" | "rewound", listener: (arg: IndexedRange & IndexerRewind) => void): this {
     this.emitter.on(event, listener);
     return this;
   }
 
   /** Removes a listener added with {@link on}. */
-  off(event: "indexed", listener: (range: IndexedRange) => void): this {
+  off(event: "indexed", listener: (range: IndexedRange) => void): this;
+  off(event: "rewound", listener: (rewind: IndexerRewind) => void): this;
+  off(event: "indexed" | "rewound", listener: (arg: IndexedRange & IndexerRewind) => void): this {
     this.emitter.off(event, listener);
     return this;
   }
@@ -229,8 +246,16 @@ export class ChainIndexer {
    *   fetched range is inconsistent (nothing is stored); `INDEXER_ERROR_ABORTED`.
    */
   async syncOnce(signal?: AbortSignal): Promise<IndexedRange | undefined> {
+    if (this.resetCause !== undefined) throw chainResetError(this.resetCause);
+    if (!this.identityChecked) await this.checkChainIdentity(signal);
     const head = await this.rpc.blockNumber(signal);
     const indexed = this.indexedBlock();
+    const checkpoint = this.store.checkpoint();
+    if (checkpoint !== undefined && head < checkpoint.indexedBlock) {
+      // The indexed block is gone: a reorg to a shorter chain (repaired) or another chain (reset).
+      await this.repairReorg(head, signal);
+      return undefined;
+    }
     this.metrics?.lagBlocks.set(Math.max(0, head - indexed));
     const target = head - this.opts.confirmations;
     if (target <= indexed) return undefined;
@@ -241,7 +266,16 @@ export class ChainIndexer {
       toBlock = Math.min(target, fromBlock + this.chunk - 1);
       logs = await this.fetchLogs(fromBlock, toBlock, signal);
     } while (logs === undefined);
-    const blockHash = await this.checkContinuity(fromBlock, toBlock, logs, signal);
+    let blockHash: Hex;
+    try {
+      blockHash = (await this.checkContinuity(fromBlock, toBlock, logs, signal)) as Hex;
+    } catch (err) {
+      if (!(err instanceof IndexerError) || err.type.code !== "INDEXER_ERROR_REORG") throw err;
+      if (checkpoint === undefined || err.type.blockNumber !== checkpoint.indexedBlock) throw err;
+      // The stored checkpoint is no longer on the chain: a reorg deeper than `confirmations`.
+      await this.repairReorg(head, signal);
+      return undefined;
+    }
     const batch = prepareRange(logs, { fromBlock, toBlock, blockHash }, this.emitters, this.storeView());
     if (this.opts.verifyWithState) await this.verifyWithState(batch, toBlock, signal);
     if (signal?.aborted) throw aborted();
@@ -265,6 +299,62 @@ export class ChainIndexer {
         await abortableSleep(delayMs, signal).catch(() => undefined);
       }
     }
+  }
+
+  /**
+   * Compares the chain id and genesis block hash behind the RPC with those the store was built on (recording
+   * them on first use).
+   * @throws IndexerError `INDEXER_ERROR_CHAIN_RESET` (and sets {@link chainReset}) when they differ.
+   */
+  private async checkChainIdentity(signal?: AbortSignal): Promise<void> {
+    const chainId = BigInt((await this.rpc.call("eth_chainId", [], signal)) as string).toString();
+    const genesisHash = (await this.rpc.header(0, signal)).hash as Hex;
+    const known = this.store.chainIdentity();
+    if (known === undefined) this.store.setChainIdentity({ chainId, genesisHash });
+    else if (known.chainId !== chainId)
+      this.declareReset(`the RPC serves chain ${chainId}, but this data was indexed from chain ${known.chainId}`);
+    else if (known.genesisHash.toLowerCase() !== genesisHash.toLowerCase())
+      this.declareReset(
+        `the chain's genesis block is ${genesisHash}, but this data was indexed from a chain whose genesis is ${known.genesisHash} (the chain was reset)`,
+      );
+    this.identityChecked = true;
+  }
+
+  private declareReset(cause: string): never {
+    this.resetCause = cause;
+    this.metrics?.chainReset?.set(1);
+    this.log.error(
+      { cause, indexedBlock: this.indexedBlock() },
+      "chain reset: the chain behind rpcUrl is not the indexed one; indexing stopped",
+    );
+    throw chainResetError(cause);
+  }
+
+  /**
+   * Repairs a reorg deeper than `confirmations`: finds the newest recorded range end still on the chain (the
+   * common ancestor), forgets everything indexed above it, and emits `rewound`; the next range re-indexes from
+   * there. When no recorded block is on the chain any more while the genesis is the same, everything is
+   * re-indexed from `startBlock`.
+   * @throws IndexerError `INDEXER_ERROR_CHAIN_RESET` when the genesis block changed (checked again first).
+   */
+  private async repairReorg(head: number, signal?: AbortSignal): Promise<void> {
+    this.identityChecked = false;
+    await this.checkChainIdentity(signal);
+    const from = this.indexedBlock();
+    let ancestor: Required<IndexerCheckpoint> | undefined;
+    for (const end of this.store.rangeEnds(Math.min(head, from))) {
+      if ((await this.rpc.header(end.indexedBlock, signal)).hash.toLowerCase() === end.blockHash.toLowerCase()) {
+        ancestor = end;
+        break;
+      }
+    }
+    if (signal?.aborted) throw aborted();
+    const dropped = this.store.rewind(ancestor, this.opts.startBlock);
+    const rewind: IndexerRewind = { fromBlock: from, toBlock: this.indexedBlock(), head, ...dropped };
+    this.metrics?.indexedBlock.set(rewind.toBlock);
+    this.metrics?.reorgsRepairedTotal?.inc();
+    this.log.warn(rewind, "reorg deeper than confirmations: rewound to the common ancestor, re-indexing");
+    this.emitter.emit("rewound", rewind);
   }
 
   /** `eth_getLogs` of the range; undefined after shrinking the chunk on a refused range. */
@@ -381,6 +471,10 @@ function reorg(blockNumber: number, expected: string, actual: string): IndexerEr
     { code: "INDEXER_ERROR_REORG", blockNumber, expected, actual },
     `block ${blockNumber} changed (reorg deeper than confirmations?): expected ${expected}, got ${actual}; raise confirmations and re-index`,
   );
+}
+
+function chainResetError(cause: string): IndexerError {
+  return new IndexerError({ code: "INDEXER_ERROR_CHAIN_RESET", cause }, `chain reset: ${cause}`);
 }
 
 function timeoutError(blockNumber: number, timeoutMs: number): IndexerError {

@@ -15,6 +15,10 @@ export interface IndexerMetrics {
   writesTotal: { inc(value: number): void };
   /** head − indexedBlock, in blocks (≥ confirmations when caught up): `newton_indexer_lag_blocks`. */
   lagBlocks: { set(value: number): void };
+  /** 1 once the chain behind the RPC is not the indexed one (reset): `newton_indexer_chain_reset`. */
+  chainReset?: { set(value: number): void };
+  /** Reorgs deeper than `confirmations` repaired by rewinding: `newton_indexer_reorgs_repaired_total`. */
+  reorgsRepairedTotal?: { inc(): void };
 }
 
 /** Creates the {@link IndexerMetrics} on a prom-client `registry`. */
@@ -40,6 +44,16 @@ export function createIndexerMetrics(registry: Registry): IndexerMetrics {
     lagBlocks: new Gauge({
       name: "newton_indexer_lag_blocks",
       help: "Chain head minus the indexed block, in blocks",
+      registers,
+    }),
+    chainReset: new Gauge({
+      name: "newton_indexer_chain_reset",
+      help: "1 when the chain behind rpcUrl is not the one dataDir was indexed from (reset chain); 0 otherwise",
+      registers,
+    }),
+    reorgsRepairedTotal: new Counter({
+      name: "newton_indexer_reorgs_repaired_total",
+      help: "Reorgs deeper than confirmations repaired by rewinding to the common ancestor",
       registers,
     }),
   };

@@ -43,6 +43,10 @@ export class IndexerStore {
   private readonly rollbacksDb: Bin;
   private readonly policy: Bin;
   private readonly meta: Database<string, string>;
+  /** Range-end block number → its hash: the candidates for a common ancestor after a reorg. */
+  private readonly hashes: Bin;
+  /** Rollback count ‖ sequence number → a commit a rollback removed (restored when that rollback is reorged out). */
+  private readonly rolledBack: Bin;
 
   /** @param root - an environment to share, or undefined to open one at `path` (closed by {@link close}). */
   constructor(root: RootDatabase | undefined, path: string | undefined, prefix: string) {
@@ -60,6 +64,86 @@ export class IndexerStore {
     this.rollbacksDb = db("rollbacks");
     this.policy = db("policy");
     this.meta = this.root.openDB<string, string>({ name: `${prefix}.meta`, encoding: "string" });
+    this.hashes = db("hashes");
+    this.rolledBack = db("rolledback");
+  }
+
+  /** The chain this store was built on (chain id and genesis block hash), once recorded. */
+  chainIdentity(): ChainIdentity | undefined {
+    const text = this.meta.get("chain");
+    return text === undefined ? undefined : decodeValue(text);
+  }
+
+  /** Records the chain this store is built on (first sync). */
+  setChainIdentity(identity: ChainIdentity): void {
+    this.meta.putSync("chain", encodeValue(identity));
+  }
+
+  /** Recorded range ends at or below `maxBlock`, newest first (block number and hash). */
+  rangeEnds(maxBlock: number, limit = 1024): Required<IndexerCheckpoint>[] {
+    if (maxBlock < 0) return [];
+    const range = this.hashes.getRange({ start: u64Key(BigInt(maxBlock)), reverse: true, limit });
+    return [...range.map(({ key, value }) => ({ indexedBlock: Number(readU64Key(key)), blockHash: value as Hex }))];
+  }
+
+  /**
+   * Forgets everything indexed from blocks above `ancestor.indexedBlock` (a reorg dropped them), in one
+   * transaction: writes (and their key index entries), commits, rollbacks (the commits they removed are live
+   * again), policy events and range ends; the checkpoint becomes `ancestor` (or none when `ancestor` is undefined,
+   * i.e. nothing indexed is kept).
+   * @returns how many writes, commits, rollbacks and policy events were dropped.
+   */
+  rewind(ancestor: Required<IndexerCheckpoint> | undefined, startBlock: number): RewindResult {
+    const keep = ancestor?.indexedBlock ?? startBlock - 1;
+    const result = { writes: 0, commits: 0, rollbacks: 0, policyEvents: 0 };
+    this.root.transactionSync(() => {
+      let writeCount = this.writeCount();
+      while (writeCount > 0n) {
+        const w = this.write(writeCount - 1n)!;
+        if (w.blockNumber <= keep) break;
+        this.writes.removeSync(u64Key(w.writeIndex));
+        this.keys.removeSync(keyIndexKey(w.keyHash, w.writeIndex));
+        writeCount--;
+        result.writes++;
+      }
+      let rollbackCount = this.counter("rollbackCount");
+      while (rollbackCount > 0n) {
+        const r = decodeValue<IndexedRollback>(this.rollbacksDb.get(u64Key(rollbackCount - 1n))!);
+        if (r.blockNumber <= keep) break;
+        rollbackCount--;
+        const archived = this.rolledBack.getRange({
+          start: rolledBackKey(rollbackCount, 0n),
+          end: rolledBackKey(rollbackCount + 1n, 0n),
+        });
+        for (const { key, value } of [...archived]) {
+          const c = decodeValue<IndexedCommit>(value);
+          if (c.blockNumber <= keep) this.commitsDb.putSync(u64Key(c.sequenceNo), value);
+          this.rolledBack.removeSync(key);
+        }
+        this.rollbacksDb.removeSync(u64Key(rollbackCount));
+        result.rollbacks++;
+      }
+      for (const { key, value } of [...this.commitsDb.getRange({ reverse: true })]) {
+        if (decodeValue<IndexedCommit>(value).blockNumber <= keep) break;
+        this.commitsDb.removeSync(key);
+        result.commits++;
+      }
+      let policyCount = this.counter("policyCount");
+      while (policyCount > 0n) {
+        const e = decodeValue<PolicyEvent>(this.policy.get(u64Key(policyCount - 1n))!);
+        if (e.blockNumber <= keep) break;
+        policyCount--;
+        this.policy.removeSync(u64Key(policyCount));
+        result.policyEvents++;
+      }
+      for (const key of [...this.hashes.getKeys({ start: u64Key(BigInt(keep + 1)) })]) this.hashes.removeSync(key);
+      this.meta.putSync("writeCount", encodeValue(writeCount));
+      this.meta.putSync("rollbackCount", encodeValue(rollbackCount));
+      this.meta.putSync("policyCount", encodeValue(policyCount));
+      if (ancestor === undefined) this.meta.removeSync("checkpoint");
+      else this.meta.putSync("checkpoint", encodeValue(ancestor));
+    });
+    return result;
   }
 
   /** The stored checkpoint, or undefined before the first range. */
@@ -146,6 +230,7 @@ export class IndexerStore {
       this.meta.putSync("writeCount", encodeValue(this.writeCount() + BigInt(batch.writes.length)));
       this.meta.putSync("policyCount", encodeValue(policyCount));
       this.meta.putSync("checkpoint", encodeValue(batch.checkpoint));
+      this.hashes.putSync(u64Key(BigInt(batch.checkpoint.indexedBlock)), batch.checkpoint.blockHash);
     });
   }
 
@@ -159,8 +244,12 @@ export class IndexerStore {
       this.commitsDb.putSync(u64Key(op.event.sequenceNo), encodeValue(op.event));
       return;
     }
-    for (let s = op.event.fromSequenceNo; s <= op.event.toSequenceNo; s++) this.commitsDb.removeSync(u64Key(s));
     const count = this.counter("rollbackCount");
+    for (let s = op.event.fromSequenceNo; s <= op.event.toSequenceNo; s++) {
+      const removed = this.commitsDb.get(u64Key(s));
+      if (removed !== undefined) this.rolledBack.putSync(rolledBackKey(count, s), removed);
+      this.commitsDb.removeSync(u64Key(s));
+    }
     this.rollbacksDb.putSync(u64Key(count), encodeValue(op.event));
     this.meta.putSync("rollbackCount", encodeValue(count + 1n));
   }
@@ -172,6 +261,28 @@ export class IndexerStore {
 }
 
 const ONE = new Uint8Array([1]);
+
+/** The chain a store was built on: chain id (decimal) and the hash of block 0. */
+export interface ChainIdentity {
+  readonly chainId: string;
+  readonly genesisHash: Hex;
+}
+
+/** What {@link IndexerStore.rewind} dropped. */
+export interface RewindResult {
+  writes: number;
+  commits: number;
+  rollbacks: number;
+  policyEvents: number;
+}
+
+/** rollback count (u64 BE) ‖ sequence number (u64 BE). */
+function rolledBackKey(rollback: bigint, sequenceNo: bigint): Uint8Array {
+  const out = new Uint8Array(16);
+  out.set(u64Key(rollback), 0);
+  out.set(u64Key(sequenceNo), 8);
+  return out;
+}
 
 function matches(e: PolicyEvent, f: PolicyEventFilter): boolean {
   const same = (a: string | undefined, b: string | undefined) =>

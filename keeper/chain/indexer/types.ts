@@ -156,3 +156,17 @@ export interface IndexerContracts {
   readonly policyRegistry?: string;
   readonly policyDataRegistry?: string;
 }
+
+/** A repaired reorg: what the indexer forgot to re-index it (the `rewound` event). */
+export interface IndexerRewind {
+  /** The indexed block before the repair. */
+  readonly fromBlock: number;
+  /** The common ancestor: the indexed block after the repair (`startBlock − 1` when nothing was kept). */
+  readonly toBlock: number;
+  /** The chain head seen when the reorg was found. */
+  readonly head: number;
+  readonly writes: number;
+  readonly commits: number;
+  readonly rollbacks: number;
+  readonly policyEvents: number;
+}

@@ -11,6 +11,9 @@ import { signerFor, type ChainContext, type RunContext } from "./context";
 import { NewtonError, checkError, usageError } from "./errors";
 import { formatBytes, shortHex } from "./io";
 
+/** The one WebAssembly API used here (Node's global; the project's TypeScript lib has no DOM types). */
+declare const WebAssembly: { validate(bytes: Uint8Array): boolean };
+
 /** An artifact read from a file (or the empty artifact when no file was given). */
 export interface Artifact {
   /** What it is, for messages: "rego", "params schema", … */
@@ -37,6 +40,50 @@ export function readArtifact(run: RunContext, what: string, file: string | undef
   const bytes = readInput(run, what, file);
   if (json) compileSchema(parseJson(bytes, what, file), `${what} ${file}`);
   return { what, bytes, hash: artifactHash(bytes) };
+}
+
+/**
+ * Refuses what is not Rego source: templates are write-once, so a wrong file registered is there for ever.
+ * Rego (OPA policy language) text is UTF-8 and its first statement, after blank lines and `#` comments, is a
+ * `package` clause.
+ * @throws NewtonError `NEWTON_ERROR_USAGE` (`--rego`) naming the file and what is wrong.
+ */
+export function checkRego(bytes: Uint8Array, file: string): void {
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw usageError("--rego", file, `--rego ${file} is not Rego: it is not UTF-8 text`);
+  }
+  const first = text
+    .replace(/^\uFEFF/, "")
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .find((line) => line !== "" && !line.startsWith("#"));
+  if (first === undefined || !/^package\s+[A-Za-z_][A-Za-z0-9_]*/.test(first)) {
+    const seen = first === undefined ? "nothing but comments" : `"${first.slice(0, 40)}"`;
+    throw usageError(
+      "--rego",
+      file,
+      `--rego ${file} is not Rego: its first statement must be a \`package\` clause, found ${seen}`,
+    );
+  }
+}
+
+/**
+ * Refuses what is not a WebAssembly module (`WebAssembly.validate`, the WebAssembly core spec's validation):
+ * templates are write-once, so a wrong file registered is there for ever.
+ * @throws NewtonError `NEWTON_ERROR_USAGE` (`--wasm`) naming the file.
+ */
+export function checkWasm(bytes: Uint8Array, file: string): void {
+  if (!WebAssembly.validate(bytes)) {
+    const magic = bytes.length >= 4 && bytes[0] === 0 && bytes[1] === 0x61 && bytes[2] === 0x73 && bytes[3] === 0x6d;
+    throw usageError(
+      "--wasm",
+      file,
+      `--wasm ${file} is not a valid WebAssembly module (${magic ? "it fails validation" : "no \\0asm header"})`,
+    );
+  }
 }
 
 /** Reads a file given on the command line. @throws NewtonError `NEWTON_ERROR_USAGE` when unreadable. */

@@ -1,6 +1,6 @@
 import path from "node:path";
 
-import { JsonRpcProvider, Wallet, getAddress, type Provider } from "ethers";
+import { JsonRpcProvider, Network, Wallet, formatEther, getAddress, type Provider } from "ethers";
 import type { Logger } from "pino";
 
 import { type IndexerDeployment, loadDeployment } from "../../chain";
@@ -14,6 +14,7 @@ import {
   type StateCommitRegistry,
 } from "../../../typechain-types";
 import { configError, type Profile } from "./config";
+import { checkError } from "./errors";
 import type { NewtonIo, Output } from "./io";
 import { Settings, missingSetting } from "./settings";
 
@@ -29,6 +30,8 @@ export interface ChainTarget {
   readonly policyRegistry?: string;
   /** Profiles consulted, most specific first (for the signer key). */
   readonly profiles: readonly Profile[];
+  /** Where `rpcUrl` came from and how to change it, for errors (e.g. "rpc-url (--rpc-url, NEWTON_RPC_URL …)"). */
+  readonly rpcSetting?: string;
 }
 
 /** A connected chain: provider, chain id, the three registries, and where its logs start. */
@@ -68,10 +71,19 @@ export function defaultTarget(run: RunContext): ChainTarget {
   const s = run.settings;
   const policyRegistry = s.get("policy-registry")?.value;
   const chain = policyRegistry === undefined ? s.require("chain", "finding the deployment") : s.get("chain")?.value;
+  const rpcUrl = s.require("rpc-url", "reaching the chain");
+  const source = s.get("rpc-url")!.source;
+  const rpcSetting =
+    source === "flag"
+      ? "--rpc-url"
+      : source === "env"
+        ? "NEWTON_RPC_URL"
+        : `rpc-url of profile ${s.profileName} (\`newton config set rpc-url <url>\`)`;
   return {
     label: chain ?? s.profileName ?? "default",
     chain,
-    rpcUrl: s.require("rpc-url", "reaching the chain"),
+    rpcUrl,
+    rpcSetting,
     deploymentsDir: path.resolve(run.cwd, s.get("deployments", undefined, "deployments")!.value),
     policyRegistry,
     profiles: [s.profile],
@@ -102,6 +114,7 @@ export function chainsTarget(run: RunContext, name: string): ChainTarget {
       deploymentsDir: deployments(profile),
       policyRegistry: profile["policy-registry"],
       profiles: [profile, s.profile],
+      rpcSetting: `rpc-url of profile ${name} (\`newton config set rpc-url <url> --profile ${name}\`)`,
     };
   }
   const rpcUrl = s.profile["rpc-urls"]?.[name];
@@ -112,18 +125,68 @@ export function chainsTarget(run: RunContext, name: string): ChainTarget {
         `create one with \`newton config init --profile ${name} --chain ${name} --rpc-url <url>\` or \`newton config set rpc-urls.${name} <url>\``,
     );
   }
-  return { label: name, chain: name, rpcUrl, deploymentsDir: deployments(s.profile), profiles: [s.profile] };
+  return {
+    label: name,
+    chain: name,
+    rpcUrl,
+    deploymentsDir: deployments(s.profile),
+    profiles: [s.profile],
+    rpcSetting: `rpc-urls.${name} of the active profile (\`newton config set rpc-urls.${name} <url>\`)`,
+  };
+}
+
+/** How long the first JSON-RPC call (`eth_chainId`) may take before the RPC counts as unreachable, in ms. */
+export const RPC_PROBE_TIMEOUT_MS = 10_000;
+
+/**
+ * The chain id behind `target.rpcUrl`, asked once with a plain JSON-RPC `eth_chainId` (no provider retry loop,
+ * so nothing is logged while waiting and an unreachable URL fails at once).
+ * @throws NewtonError `NEWTON_ERROR_CONFIG` naming the setting that holds the URL when the RPC does not answer.
+ */
+export async function probeChainId(target: ChainTarget, timeoutMs = RPC_PROBE_TIMEOUT_MS): Promise<bigint> {
+  const fix = target.rpcSetting ?? "rpc-url";
+  const unreachable = (why: string) =>
+    configError("rpc-url", `${target.label}: cannot reach the RPC at ${target.rpcUrl} (${why}); fix ${fix}`);
+  const body = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] });
+  let result: unknown;
+  // A busy node may drop a reused connection ("socket hang up"): three quick attempts before giving up.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const res = await fetch(target.rpcUrl, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body,
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      result = ((await res.json()) as { result?: unknown }).result;
+      break;
+    } catch (err) {
+      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+      const why = cause?.code ?? cause?.message ?? (err as Error).message;
+      if (attempt >= 3 || cause?.code === "ECONNREFUSED") throw unreachable(why);
+      await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+    }
+  }
+  if (typeof result !== "string" || !/^0x[0-9a-fA-F]+$/.test(result))
+    throw unreachable("eth_chainId returned no chain id: not a JSON-RPC endpoint?");
+  return BigInt(result);
 }
 
 /**
- * Connects to `target`: provider (injected factory or JSON-RPC), chain id, registry addresses from the
- * deployment record (or `policy-registry`), checking the record's chain id and that the registry has code.
- * @throws NewtonError `NEWTON_ERROR_CONFIG` for a missing/mismatched record or an address without code.
+ * Connects to `target`: provider (injected factory, or JSON-RPC on a static network once {@link probeChainId}
+ * answered), chain id, registry addresses from the deployment record (or `policy-registry`), checking the
+ * record's chain id and that the registry has code.
+ * @throws NewtonError `NEWTON_ERROR_CONFIG` for an unreachable RPC (naming the setting), a missing/mismatched
+ *   record or an address without code.
  */
 export async function connectChain(run: RunContext, target: ChainTarget): Promise<ChainContext> {
-  const provider = run.io.connect
-    ? await run.io.connect({ chain: target.label, rpcUrl: target.rpcUrl })
-    : new JsonRpcProvider(target.rpcUrl);
+  let provider: Provider;
+  if (run.io.connect) provider = await run.io.connect({ chain: target.label, rpcUrl: target.rpcUrl });
+  else {
+    const probed = await probeChainId(target);
+    provider = new JsonRpcProvider(target.rpcUrl, Network.from(probed), { staticNetwork: true });
+  }
   const chainId = (await provider.getNetwork()).chainId;
   const { address, fromBlock } = registryAddress(target, chainId);
   if ((await provider.getCode(address)) === "0x") {
@@ -179,6 +242,21 @@ export function signerFor(run: RunContext, ctx: ChainContext): Wallet {
       "signer-key is not a valid private key (0x-hex of 32 bytes)",
       "--signer-key",
       "NEWTON_SIGNER_KEY",
+    );
+  }
+}
+
+/**
+ * Refuses a signer that cannot pay for a transaction before anything is uploaded or sent.
+ * @throws NewtonError `NEWTON_ERROR_CHECK` (`funds`) when the signer's balance on `ctx`'s chain is 0 wei.
+ */
+export async function requireFunds(ctx: ChainContext, signer: Wallet): Promise<void> {
+  const balance = await ctx.provider.getBalance(signer.address);
+  if (balance === 0n) {
+    throw checkError(
+      "funds",
+      `account ${signer.address} has ${formatEther(balance)} ETH on ${ctx.target.label} (chain ${ctx.chainId}); fund it, or use another --signer-key`,
+      ctx.target.label,
     );
   }
 }

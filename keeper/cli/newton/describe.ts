@@ -82,7 +82,13 @@ export async function describePolicy(
     await walkInstance(ctx, parseBytes32("--policy-instance", o.policyInstance), items);
   else await walkTemplate(ctx, parseBytes32("--policy-template", o.policyTemplate!), items, "  ");
   const missing = items.filter((i) => MISSING.has(i.status)).length;
-  run.out.result({ chain: ctx.target.label, complete: missing === 0, items });
+  // JSON: item names without the text layout's indentation; `depth` (0 = root) carries the nesting instead.
+  const jsonItems = items.map((i) => ({
+    ...i,
+    item: i.item.trimStart(),
+    depth: (i.item.length - i.item.trimStart().length) / 2,
+  }));
+  run.out.result({ chain: ctx.target.label, complete: missing === 0, items: jsonItems });
   for (const i of items) {
     run.out.line(`${i.item} ${i.id}: ${i.status}${writeNote(i)}`);
     if (i.fix !== undefined) run.out.line(`${" ".repeat(i.item.length - i.item.trimStart().length)}  fix: ${i.fix}`);

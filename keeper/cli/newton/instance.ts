@@ -4,7 +4,15 @@ import { MAX_EXPIRE_AFTER } from "../../chain";
 import type { Hex } from "../../common";
 import type { EigenDaProxyClient } from "../../da";
 import { fetchJsonArtifact, parseJson, readInput, sendTx, validateJson } from "./artifacts";
-import { connectChain, daClient, defaultTarget, signerFor, type ChainContext, type RunContext } from "./context";
+import {
+  connectChain,
+  daClient,
+  defaultTarget,
+  requireFunds,
+  signerFor,
+  type ChainContext,
+  type RunContext,
+} from "./context";
 import { checkError } from "./errors";
 import { parseAddress, parseBlock, parseBytes32, parseUint64 } from "./options";
 
@@ -72,6 +80,7 @@ export async function deployInstanceFlow(
   // A dry run with --client needs no key; with a key configured it still checks the key's permission.
   const hasKey = run.settings.get("signer-key", ctx.target.profiles) !== undefined;
   const signer = o.dryRun && o.client !== undefined && !hasKey ? undefined : signerFor(run, ctx);
+  if (signer !== undefined && !o.dryRun) await requireFunds(ctx, signer);
   const client = o.client !== undefined ? parseAddress("--client", o.client) : signer!.address;
   const id = d.instanceId(ctx, client);
   if (await d.isDeployed(ctx, id)) return report(run, ctx, d, id, "already deployed");
@@ -147,6 +156,7 @@ export async function setCurrentFlow(
   if (row.registeredAt === 0n)
     throw checkError("instanceDeployed", `${ctx.target.label}: ${kind} ${id} is not deployed; deploy it first`);
   const signer = signerFor(run, ctx);
+  await requireFunds(ctx, signer);
   if (signer.address !== row.client) {
     throw checkError(
       "client",

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 
 import { POLICY_NAMESPACES, policyDataTemplateId } from "../../chain";
-import { readArtifact } from "./artifacts";
+import { checkWasm, readArtifact } from "./artifacts";
 import { connectChain, defaultTarget, type RunContext } from "./context";
 import { checkError, usageError } from "./errors";
 import { parseAddress, parseBlock, parseBytes32 } from "./options";
@@ -19,6 +19,7 @@ function dataTemplateSpec(run: RunContext, o: PolicyDataTemplateFiles) {
   const wasm = readArtifact(run, "wasm", o.wasm);
   if (wasm.bytes.length === 0)
     throw usageError("--wasm", o.wasm, `--wasm ${o.wasm} is empty; a data template needs a WASM module`);
+  checkWasm(wasm.bytes, o.wasm);
   const paramsSchema = readArtifact(run, "params schema", o.paramsSchema, true);
   const secretsSchema = readArtifact(run, "secrets schema", o.secretsSchema, true);
   return {

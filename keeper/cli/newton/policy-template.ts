@@ -2,7 +2,7 @@ import type { Command } from "commander";
 
 import { POLICY_NAMESPACES, policyTemplateId } from "../../chain";
 import type { Hex } from "../../common";
-import { readArtifact } from "./artifacts";
+import { checkRego, readArtifact } from "./artifacts";
 import { connectChain, defaultTarget, type ChainContext, type RunContext } from "./context";
 import { checkError, usageError } from "./errors";
 import { parseAddress, parseBlock, parseBytes32, parseIdList } from "./options";
@@ -23,6 +23,7 @@ function policyTemplateSpec(run: RunContext, o: PolicyTemplateFiles) {
   const rego = readArtifact(run, "rego", o.rego);
   if (rego.bytes.length === 0)
     throw usageError("--rego", o.rego, `--rego ${o.rego} is empty; a policy needs Rego source`);
+  checkRego(rego.bytes, o.rego);
   const paramsSchema = readArtifact(run, "params schema", o.paramsSchema, true);
   const ids = parseIdList("--data-templates", o.dataTemplates);
   const sorted = [...new Set(ids)].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));

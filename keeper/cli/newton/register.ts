@@ -7,6 +7,7 @@ import {
   connectChain,
   daClient,
   defaultTarget,
+  requireFunds,
   signerFor,
   type ChainContext,
   type ChainTarget,
@@ -106,6 +107,7 @@ async function prepareChain(
     return undefined;
   }
   const signer = signerFor(run, ctx);
+  await requireFunds(ctx, signer);
   if (!(await registry.canRegisterTemplate(signer.address))) {
     throw checkError(
       "canRegisterTemplate",

@@ -5,7 +5,7 @@ import { POLICY_NAMESPACES, artifactHash } from "../../chain";
 import { bytesToHex, hexToBytes, type Hex } from "../../common";
 import { openSecrets, parseSecretsKey, sealSecrets, SecretsError, SecretsKeyRing } from "../../secrets";
 import { daFailure, fetchJsonArtifact, findWriteCert, parseJson, readInput, sendTx, validateJson } from "./artifacts";
-import { connectChain, defaultTarget, signerFor, type ChainContext, type RunContext } from "./context";
+import { connectChain, defaultTarget, requireFunds, signerFor, type ChainContext, type RunContext } from "./context";
 import { checkError, usageError } from "./errors";
 import { lazyDa } from "./instance";
 import { formatBytes, shortHex } from "./io";
@@ -142,6 +142,7 @@ async function checkClientInstance(run: RunContext, ctx: ChainContext, id: Hex) 
     );
   }
   const signer = signerFor(run, ctx);
+  await requireFunds(ctx, signer);
   if (signer.address !== row.client) {
     throw checkError(
       "client",

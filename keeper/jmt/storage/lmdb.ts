@@ -125,6 +125,25 @@ export class LmdbTreeStore implements TreeStore {
     });
   }
 
+  /**
+   * Forgets every version above `version` (they were built on commits the chain no longer holds): their nodes
+   * (node keys sort by version first, so this is one range), their stale-index entries (nodes they made stale are
+   * live again at `version`) and version records; `version` becomes the latest. Values are kept. Runs inside the
+   * caller's transaction when there is one.
+   * @returns the number of nodes removed.
+   */
+  truncateAfter(version: number): number {
+    return this.root.transactionSync(() => {
+      const from = u64(version + 1);
+      let removed = 0;
+      for (const key of [...this.nodes.getKeys({ start: from })]) if (this.nodes.removeSync(key)) removed++;
+      for (const key of [...this.stale.getKeys({ start: from })]) this.stale.removeSync(key);
+      for (const key of [...this.versions.getKeys({ start: from })]) this.versions.removeSync(key);
+      this.meta.putSync("latest", u64(version));
+      return removed;
+    });
+  }
+
   /** Closes the environment if this store opened it (an injected one is left to its owner). */
   async close(): Promise<void> {
     if (this.owned) await this.root.close();

@@ -19,6 +19,7 @@ import {
   HttpRpcTransport,
   type IndexedWrite,
   type IndexerDeployment,
+  type IndexerRewind,
   IndexerError,
   type IndexerOptions,
   NO_WRITE,
@@ -56,6 +57,7 @@ import {
   rpc,
   startFaultyProxy,
   startHardhatNode,
+  waitFor,
 } from "./indexer.helpers";
 
 const CONFIRMATIONS = 3;
@@ -262,7 +264,8 @@ function expectConsistentLog(writes: readonly IndexedWrite[]): void {
 }
 
 describe("keeper/chain/indexer", function () {
-  this.timeout(120_000);
+  // The before hook starts a node, deploys and sends 1 200 writes: minutes on a loaded 2-core machine.
+  this.timeout(300_000);
   let ctx: Ctx;
   let primary: ChainIndexer;
   const counting = { transport: undefined as ReturnType<typeof countingTransport> | undefined };
@@ -389,6 +392,110 @@ describe("keeper/chain/indexer", function () {
       expect(canonical.writeIndex).to.equal((await ctx.scr.writeCount()) - 1n);
       expect(primary.writeCount()).to.equal(await ctx.scr.writeCount());
       expect(primary.checkpoint().blockHash).to.equal((await provider.getBlock(primary.indexedBlock()))!.hash);
+    });
+
+    /**
+     * A reorg deeper than `confirmations` (evm_snapshot/evm_revert): three writes and a commit indexed on a branch the
+     * chain then abandons. `newBranchBlocks` decides whether the new head is below the indexed block (found by the
+     * head check) or above it (found by the parent-hash check).
+     * Invariant: after the repair the store equals the new chain: the dropped writes and commit are gone.
+     */
+    async function deepReorg(tag: string, newBranchBlocks: number): Promise<IndexerRewind> {
+      const provider = ctx.env.ethers.provider;
+      await caughtUp(ctx, primary);
+      const rewinds: IndexerRewind[] = [];
+      const onRewound = (r: IndexerRewind) => rewinds.push(r);
+      primary.on("rewound", onRewound);
+      const commitsBefore = primary.commits().map((c) => c.sequenceNo);
+      const forkBlock = await provider.getBlockNumber();
+      const snapshot = (await provider.send("evm_snapshot", [])) as string;
+      const writer = ctx.scr.connect(await provider.getSigner(ctx.writers[2]));
+      for (const i of [0, 1, 2])
+        await (await writer.proposeWrite(1, ethers.id(`${tag}-dropped-${i}`), ethers.id("x"), 1, "0x")).wait();
+      const dropped = await submitCommit(ctx, ethers.id(`${tag}-dropped-root`) as Hex, await ctx.scr.writeCount());
+      await provider.send("hardhat_mine", [ethers.toBeHex(CONFIRMATIONS * 3)]);
+      await caughtUp(ctx, primary);
+      expect(primary.latestWriteOf(userKey(ctx.writers[2], `${tag}-dropped-0`))).to.not.equal(undefined);
+      expect(primary.latestCommit()?.stateRoot).to.equal(dropped.stateRoot);
+      const indexedOnDroppedBranch = primary.indexedBlock();
+
+      // For a longer branch the indexer is paused so that it first meets the branch above its checkpoint.
+      if (newBranchBlocks > 0) await primary.stop();
+      expect(await rpc(ctx.node.url, "evm_revert", [snapshot])).to.equal(true);
+      await (await writer.proposeWrite(1, ethers.id(`${tag}-kept`), ethers.id("y"), 1, "0x")).wait();
+      if (newBranchBlocks > 0) await provider.send("hardhat_mine", [ethers.toBeHex(newBranchBlocks)]);
+      const head = await provider.getBlockNumber();
+      primary.start();
+      expect(head < indexedOnDroppedBranch).to.equal(newBranchBlocks === 0);
+      await waitFor(() => rewinds.length > 0, { timeoutMs: 30_000, what: "the rewind" });
+      await provider.send("hardhat_mine", [ethers.toBeHex(CONFIRMATIONS)]);
+      await caughtUp(ctx, primary);
+      primary.off("rewound", onRewound);
+
+      for (const i of [0, 1, 2])
+        expect(primary.latestWriteOf(userKey(ctx.writers[2], `${tag}-dropped-${i}`))).to.equal(undefined);
+      expect(primary.latestWriteOf(userKey(ctx.writers[2], `${tag}-kept`))!.writeIndex).to.equal(
+        (await ctx.scr.writeCount()) - 1n,
+      );
+      expect(primary.writeCount()).to.equal(await ctx.scr.writeCount());
+      expectConsistentLog(primary.writesInRange(0n, primary.writeCount()));
+      expect(primary.commits().map((c) => c.sequenceNo)).to.deep.equal(commitsBefore);
+      expect(primary.latestCommit()?.sequenceNo).to.equal((await ctx.scr.latest())[0]);
+      expect(primary.checkpoint().blockHash).to.equal((await provider.getBlock(primary.indexedBlock()))!.hash);
+      expect(rewinds).to.have.length(1);
+      expect(rewinds[0]).to.deep.include({ fromBlock: indexedOnDroppedBranch, writes: 3, commits: 1 });
+      expect(rewinds[0].toBlock).to.be.lessThanOrEqual(forkBlock);
+      return rewinds[0];
+    }
+
+    it("repairs a reorg deeper than confirmations onto a longer branch: rewinds to the common ancestor, re-indexes", async function () {
+      await deepReorg("longer", CONFIRMATIONS * 6);
+    });
+
+    it("repairs a reorg deeper than confirmations onto a shorter branch (head below the indexed block)", async function () {
+      await deepReorg("shorter", 0);
+    });
+
+    /** Invariant: data indexed from one chain is never extended with another chain's events. */
+    it("notices a reset chain (another genesis or chain id): stops indexing, names the cause, sets the metric", async function () {
+      const lmdbPath = path.join(ctx.dir, "reset-lmdb");
+      const first = new ChainIndexer(indexerOptions(ctx, { path: lmdbPath, rpcUrl: ctx.node.url }));
+      while ((await first.syncOnce()) !== undefined);
+      const indexed = first.indexedBlock();
+      await first.close();
+      const inner = new HttpRpcTransport(ctx.node.url);
+      const lying = (lie: { chainId?: string; genesis?: string }) => ({
+        async request(method: string, params: readonly unknown[], opts: Parameters<typeof inner.request>[2]) {
+          if (method === "eth_chainId" && lie.chainId !== undefined) return lie.chainId;
+          const result = await inner.request(method, params, opts);
+          if (method === "eth_getBlockByNumber" && params[0] === "0x0" && lie.genesis !== undefined)
+            return { ...(result as object), hash: lie.genesis };
+          return result;
+        },
+      });
+      const fakeGenesis = ethers.id("another chain");
+      for (const [lie, cause] of [
+        [
+          { genesis: fakeGenesis },
+          new RegExp(`genesis block is ${fakeGenesis}, but this data was indexed from a chain whose genesis is 0x`),
+        ],
+        [{ chainId: "0x7a6a" }, /the RPC serves chain 31338, but this data was indexed from chain 31337/],
+      ] as const) {
+        let reset = 0;
+        const metrics = { ...createIndexerMetrics(new Registry()), chainReset: { set: (v: number) => (reset = v) } };
+        const again = new ChainIndexer(indexerOptions(ctx, { path: lmdbPath }), { transport: lying(lie), metrics });
+        for (let i = 0; i < 2; i++) {
+          const err = await again.syncOnce().then(
+            () => undefined,
+            (e: unknown) => e as IndexerError,
+          );
+          expect(err?.type.code).to.equal("INDEXER_ERROR_CHAIN_RESET");
+        }
+        expect(again.chainReset()).to.match(cause);
+        expect(reset).to.equal(1);
+        expect(again.indexedBlock()).to.equal(indexed);
+        await again.close();
+      }
     });
 
     /** Invariant: stop + reopen continues from the checkpoint: indexes stay 0…n−1 with no duplicate. */

@@ -11,6 +11,7 @@ import { generateSecretsKeyPair, type SecretsKeyPair } from "../../../keeper/sec
 import { deployNewton } from "../../../scripts/lib/deploy";
 import type { Deployment } from "../../../scripts/lib/deployment";
 import { PolicyDataRegistry__factory, PolicyRegistry__factory } from "../../../typechain-types";
+import { freePort } from "../../../scripts/devnet/processes";
 import { type CliHarness, hardhatKey, newton, startKeyServer, tempFiles } from "./newton.helpers";
 
 const PARAMS_SCHEMA = { type: "object", required: ["limit"], properties: { limit: { type: "integer" } } };
@@ -65,7 +66,14 @@ describe("keeper/cli newton", function () {
       "params.schema.json": JSON.stringify(PARAMS_SCHEMA),
       "secrets.schema.json": JSON.stringify(SECRETS_SCHEMA),
       "data.wasm": Uint8Array.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]),
-      "other.wasm": Uint8Array.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 0]),
+      "other.wasm": Uint8Array.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 0, 1, 0]),
+      "third.wasm": Uint8Array.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 0, 2, 1, 0x61]),
+      "schema-as.rego": JSON.stringify(PARAMS_SCHEMA),
+      "latin1.rego": Uint8Array.from([0x70, 0x61, 0x63, 0x6b, 0xe9, 0x0a]),
+      "comments-only.rego": "# a policy\n\n# nothing else\n",
+      "commented.rego": "# Copyright\n# SPDX-License-Identifier: MIT\n\npackage newton.commented\nallow := true\n",
+      "text.wasm": "(module)\n",
+      "truncated.wasm": Uint8Array.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 5, 1, 0x60]),
       "params.json": '{ "limit": 100 }',
       "bad-params.json": '{ "limit": "many" }',
       "secrets.json": '{ "apiKey": "s3cret" }',
@@ -238,7 +246,7 @@ describe("keeper/cli newton", function () {
       await data.connect(owner).setTemplateRegistrationPermissionless(false);
       try {
         await expectPreflightFailure(
-          ["policy-data", "template", "register", "--wasm", "policy.rego"],
+          ["policy-data", "template", "register", "--wasm", "third.wasm"],
           /may not register templates \(allowlist-only\); ask the registry owner to call setTemplateAuthor/,
         );
       } finally {
@@ -526,6 +534,12 @@ describe("keeper/cli newton", function () {
       // No keeper commits on this chain: every artifact write waits, with the backlog ahead of it.
       expect(run.stdout).to.match(/rego 0x[0-9a-f]{64}: waiting \(write #\d+: \d+ write\(s\), [0-9.]+ MiB ahead\)/);
       expect(run.stdout).to.match(/wasm 0x[0-9a-f]{64}: waiting \(write #\d+: /);
+      const asJson = json<{ items: { item: string; depth: number }[] }>(
+        await newton(h, ["policy", "describe", "--policy-instance", policyInstance, "--json"]),
+      );
+      expect(asJson.items.map((i) => i.item).filter((name) => name !== name.trim())).to.deep.equal([]);
+      expect(asJson.items.find((i) => i.item === "secrets")?.depth).to.be.greaterThan(0);
+      expect(asJson.items[0].depth).to.equal(0);
       const missing = await newton(h, ["policy", "describe", "--policy-template", `0x${"66".repeat(32)}`]);
       expect(missing.code).to.equal(1);
       expect(missing.stdout).to.match(/missing\n\s+fix: newton policy template register --rego/);
@@ -588,6 +602,93 @@ describe("keeper/cli newton", function () {
       ]);
       expect(wrong.code).to.equal(1);
       expect(wrong.stderr).to.match(/cannot decrypt: cannot open the secrets envelope/);
+    });
+  });
+
+  describe("refusals before any upload or transaction", function () {
+    /** Runs `argv` and asserts `code`, `message`, and that nothing reached DA or the chain. */
+    async function expectRefused(argv: string[], code: number, message: RegExp, env: Record<string, string> = {}) {
+      const before = await nonce();
+      const requests = da.requestsTotal;
+      const run = await newton(h, argv, env);
+      expect(run.code, run.stderr).to.equal(code);
+      expect(run.stderr).to.match(message);
+      expect(await nonce()).to.equal(before);
+      expect(da.requestsTotal, "DA requests").to.equal(requests);
+    }
+
+    it("refuses a --rego that is not Rego text: not UTF-8, no package clause first, only comments", async function () {
+      const register = (file: string) => ["policy", "template", "register", "--rego", file];
+      await expectRefused(
+        register("schema-as.rego"),
+        2,
+        /schema-as\.rego is not Rego: its first statement must be a `package` clause, found "\{/,
+      );
+      await expectRefused(register("latin1.rego"), 2, /latin1\.rego is not Rego: it is not UTF-8 text/);
+      await expectRefused(
+        register("comments-only.rego"),
+        2,
+        /comments-only\.rego is not Rego: .* found nothing but comments/,
+      );
+      await expectRefused(["policy", "template", "compute-id", "--rego", "data.wasm"], 2, /data\.wasm is not Rego/);
+      // Comments and blank lines before the package clause are Rego.
+      const ok = await newton(h, ["policy", "template", "compute-id", "--rego", "commented.rego"]);
+      expect(ok.code, ok.stderr).to.equal(0);
+    });
+
+    it("refuses a --wasm that is not a WebAssembly module (WebAssembly.validate)", async function () {
+      const register = (file: string) => ["policy-data", "template", "register", "--wasm", file];
+      await expectRefused(
+        register("text.wasm"),
+        2,
+        /text\.wasm is not a valid WebAssembly module \(no \\0asm header\)/,
+      );
+      await expectRefused(
+        register("truncated.wasm"),
+        2,
+        /truncated\.wasm is not a valid WebAssembly module \(it fails validation\)/,
+      );
+      await expectRefused(register("policy.rego"), 2, /policy\.rego is not a valid WebAssembly module/);
+    });
+
+    it("refuses an unfunded signer, naming the account, its balance and the chain", async function () {
+      const unfunded = ethers.Wallet.createRandom();
+      const env = { NEWTON_SIGNER_KEY: unfunded.privateKey };
+      const msg = new RegExp(`account ${unfunded.address} has 0\\.0 ETH on hardhat \\(chain 31337\\); fund it`);
+      await expectRefused(["policy-data", "template", "register", "--wasm", "third.wasm"], 1, msg, env);
+      await expectRefused(["policy", "template", "register", "--rego", "commented.rego"], 1, msg, env);
+    });
+
+    it("names the setting to fix when the RPC is unreachable (flag, env or profile)", async function () {
+      const { runNewton } = await import("../../../keeper/cli/newton");
+      const closed = `http://127.0.0.1:${await freePort()}`;
+      const run = async (argv: string[], env: Record<string, string | undefined>) => {
+        let stderr = "";
+        const code = await runNewton(argv, {
+          env: { ...h.env, ...env },
+          cwd: h.cwd,
+          stdout: { write: () => true },
+          stderr: { write: (s: string) => (stderr += s) },
+        });
+        return { code, stderr };
+      };
+      const show = ["policy-data", "template", "show", "--template", `0x${"11".repeat(32)}`, "--chain", "hardhat"];
+      const viaFlag = await run([...show, "--rpc-url", closed, "--deployments", dirs.a], {});
+      expect(viaFlag.code).to.equal(2);
+      expect(viaFlag.stderr).to.include(`cannot reach the RPC at ${closed}`).and.include("fix --rpc-url");
+      const viaEnv = await run([...show, "--deployments", dirs.a], { NEWTON_RPC_URL: closed });
+      expect(viaEnv.stderr).to.include("fix NEWTON_RPC_URL");
+      const home = tempFiles({});
+      cleanup.push(home);
+      const init = await run(["config", "init", "--profile", "far", "--rpc-url", closed, "--chain", "hardhat"], {
+        NEWTON_HOME: home,
+      });
+      expect(init.code, init.stderr).to.equal(0);
+      const viaProfile = await run(["policy-data", "template", "show", "--template", `0x${"11".repeat(32)}`], {
+        NEWTON_HOME: home,
+      });
+      expect(viaProfile.code).to.equal(2);
+      expect(viaProfile.stderr).to.include("fix rpc-url of profile far (`newton config set rpc-url <url>`)");
     });
   });
 
