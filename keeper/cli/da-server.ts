@@ -2,7 +2,8 @@
  * `newton-da-server` — runs {@link DaServer}, a local eigenda-proxy stand-in, until SIGINT/SIGTERM.
  *
  * Usage: `ts-node --transpile-only keeper/cli/da-server.ts [--port 3100] [--host 127.0.0.1]
- * [--data-dir DIR] [--latency-ms 0] [--failure-rate 0] [--corrupt-rate 0] [--max-payload-bytes N]`.
+ * [--data-dir DIR] [--latency-ms 0] [--failure-rate 0] [--corrupt-rate 0] [--max-payload-bytes N]
+ * [--retention-seconds 0]`.
  * Logs JSON lines with pino on stdout (level from `--log-level`, default `info`).
  */
 import { Command, InvalidArgumentError } from "commander";
@@ -18,6 +19,7 @@ interface CliFlags {
   failureRate: number;
   corruptRate: number;
   maxPayloadBytes: number;
+  retentionSeconds: number;
   logLevel: string;
 }
 
@@ -43,6 +45,7 @@ export function parseDaServerArgs(argv: readonly string[]): CliFlags {
     .option("--failure-rate <p>", "probability in [0, 1] of answering 503", rate, 0)
     .option("--corrupt-rate <p>", "probability in [0, 1] of returning wrong bytes from /get", rate, 0)
     .option("--max-payload-bytes <n>", "largest accepted payload in bytes", integer, MAX_PAYLOAD_BYTES)
+    .option("--retention-seconds <n>", "seconds a blob stays fetchable after /put, 0 = forever", integer, 0)
     .option("--log-level <level>", "pino log level (trace|debug|info|warn|error)", "info")
     .parse(argv as string[])
     .opts<CliFlags>();
@@ -57,6 +60,7 @@ async function main(): Promise<void> {
     failureRate: flags.failureRate,
     corruptRate: flags.corruptRate,
     maxPayloadBytes: flags.maxPayloadBytes,
+    retentionSeconds: flags.retentionSeconds,
   });
   const server = new DaServer(opts, { logger });
   const { url } = await server.start(flags.port, flags.host);

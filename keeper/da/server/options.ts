@@ -13,6 +13,11 @@ export interface DaServerOptions {
   corruptRate?: number;
   /** Largest accepted payload in bytes; larger → 400 (default {@link MAX_PAYLOAD_BYTES}). */
   maxPayloadBytes?: number;
+  /**
+   * Seconds a blob stays fetchable after its `/put` (EigenDA keeps blobs ~14 days); after that a
+   * `/get` answers as for a blob never stored (500). 0 = forever (default).
+   */
+  retentionSeconds?: number;
 }
 
 /** {@link DaServerOptions} with defaults applied; frozen. */
@@ -24,10 +29,18 @@ export type ResolvedServerOptions = Readonly<Required<Omit<DaServerOptions, "dat
  *   or not an integer.
  */
 export function resolveServerOptions(opts: DaServerOptions): ResolvedServerOptions {
-  const resolved = { latencyMs: 0, failureRate: 0, corruptRate: 0, maxPayloadBytes: MAX_PAYLOAD_BYTES, ...opts };
+  const resolved = {
+    latencyMs: 0,
+    failureRate: 0,
+    corruptRate: 0,
+    maxPayloadBytes: MAX_PAYLOAD_BYTES,
+    retentionSeconds: 0,
+    ...opts,
+  };
   checkInteger("latencyMs", resolved.latencyMs, 0, 2 ** 31 - 1);
   checkRate("failureRate", resolved.failureRate);
   checkRate("corruptRate", resolved.corruptRate);
   checkInteger("maxPayloadBytes", resolved.maxPayloadBytes, 0, 2 ** 31 - 1);
+  checkInteger("retentionSeconds", resolved.retentionSeconds, 0, 2 ** 31 - 1);
   return Object.freeze(resolved);
 }

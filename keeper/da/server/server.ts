@@ -42,7 +42,8 @@ const CERT_HEX_RE = /^(?:0x)?((?:[0-9a-fA-F]{2})*)$/;
  * version byte) gets 418, as the proxy answers a certificate failing to parse or verify with a
  * 418 derivation error — the caller must re-disperse; a well-formed certificate whose blob is not
  * stored gets 500, as the proxy reports a blob it cannot retrieve (never dispersed, expired after
- * ~14 days, or lost with a memory store) as an internal error, not 404.
+ * ~14 days, or lost with a memory store) as an internal error, not 404. With `retentionSeconds`,
+ * a blob older than that answers exactly like one never stored, as on EigenDA after its retention.
  *
  * Certificates are `0x01 ‖ keccak256(payload) ‖ u64 big-endian nonce` (41 bytes, see
  * `makeServerCert`); clients must treat them as opaque. Test knobs: `latencyMs` delays every
@@ -58,6 +59,9 @@ export class DaServer {
   private readonly inFlight = new Set<Promise<void>>();
   private server?: Server;
   private stopping = new AbortController();
+  /** When each blob was stored (ms since epoch), for `retentionSeconds`; blobs of an earlier run count from `openedAt`. */
+  private readonly storedAt = new Map<string, number>();
+  private openedAt = Date.now();
   private nonce = 0n;
   private requests = 0;
 
@@ -84,6 +88,7 @@ export class DaServer {
   async start(port = 0, host = "127.0.0.1"): Promise<{ url: string }> {
     if (this.server) return { url: this.url(this.server) };
     this.nonce = await this.store.open();
+    this.openedAt = Date.now();
     this.stopping = new AbortController();
     const server = createServer((req, res) => this.track(this.handle(req, res)));
     await new Promise<void>((resolve, reject) => {
@@ -167,6 +172,7 @@ export class DaServer {
     if (this.chance(this.opts.failureRate)) return { status: 503, body: "EigenDA unavailable (injected failure)" };
     const cert = makeServerCert(await keccak256Bytes(bytes), this.nonce++);
     await this.store.put(bytesToHex(cert), bytes);
+    this.storedAt.set(bytesToHex(cert), Date.now());
     this.log.debug({ cert: bytesToHex(cert), payloadBytes: bytes.length }, "blob stored");
     return { status: 200, body: cert, contentType: "application/octet-stream" };
   }
@@ -185,7 +191,9 @@ export class DaServer {
     }
     await this.delay();
     if (this.chance(this.opts.failureRate)) return { status: 503, body: "EigenDA unavailable (injected failure)" };
-    const payload = await this.store.get(bytesToHex(cert));
+    const retention = this.opts.retentionSeconds * 1000;
+    const expired = retention > 0 && Date.now() - (this.storedAt.get(bytesToHex(cert)) ?? this.openedAt) >= retention;
+    const payload = expired ? undefined : await this.store.get(bytesToHex(cert));
     if (!payload) return { status: 500, body: "blob not found: never dispersed here, or lost with a memory store" };
     const body = this.chance(this.opts.corruptRate) ? this.corrupt(payload) : payload;
     return { status: 200, body, contentType: "application/octet-stream" };
