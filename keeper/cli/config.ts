@@ -62,6 +62,12 @@ export interface KeeperConfig {
     readonly txKey: TxKeyConfig;
   };
   readonly challenger?: { readonly txKey: TxKeyConfig };
+  /**
+   * State sync and pruning (operator): `peers` are base URLs of peer operators or bootnodes an
+   * empty `dataDir` restores from and DA-expired values are read from; `keepVersions` tree versions
+   * below the latest final commit are kept, older ones pruned (absent = never prune).
+   */
+  readonly sync?: { readonly peers: readonly string[]; readonly keepVersions?: number };
 }
 
 const TX_KEY = {
@@ -166,6 +172,15 @@ export const KEEPER_CONFIG_SCHEMA = {
       additionalProperties: false,
       required: ["txKey"],
       properties: { txKey: TX_KEY },
+    },
+    sync: {
+      type: "object",
+      additionalProperties: false,
+      required: ["peers"],
+      properties: {
+        peers: { type: "array", maxItems: 64, items: { type: "string", pattern: "^https?://" } },
+        keepVersions: { type: "integer", minimum: 0, maximum: 1_000_000_000 },
+      },
     },
   },
 } as const;

@@ -134,6 +134,17 @@ async function startRole(
         httpPort: config.http.port ?? 9100,
         signWaitMs: config.timeouts.indexMs,
         maxRequestBytes: 1 << 20,
+        sync: config.sync && {
+          peers: config.sync.peers,
+          keepVersions: config.sync.keepVersions,
+          challengeWindowBlocks: Number(
+            await new Contract(
+              deployment.stateCommitRegistry,
+              STATE_COMMIT_REGISTRY_ABI,
+              provider,
+            ).challengeWindowBlocks(),
+          ),
+        },
       },
       common,
     );

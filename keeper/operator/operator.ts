@@ -34,6 +34,14 @@ import {
   type SignResponseJson,
   type SyncResult,
 } from "../window";
+import {
+  PeerFallbackValues,
+  SyncServer,
+  createSyncMetrics,
+  joinFromPeers,
+  latestFinalCommit,
+  type SyncMetrics,
+} from "../sync";
 import { LenientValueStore } from "./lenient";
 import type { OperatorOptions } from "./options";
 
@@ -63,16 +71,30 @@ export class Operator {
   private unsubscribe?: () => void;
   /** Base URL of the HTTP API once started. */
   url = "";
+  private readonly syncMetrics: SyncMetrics;
+  private readonly syncServer: SyncServer;
 
   constructor(
     private readonly opts: OperatorOptions,
     private readonly deps: OperatorDeps,
   ) {
     this.log = deps.logger.child({ module: "operator" });
+    this.syncMetrics = createSyncMetrics(deps.registry);
+    this.syncServer = new SyncServer({
+      store: deps.state.store,
+      hasher: deps.state.tree.hasher,
+      metrics: this.syncMetrics,
+    });
   }
 
   async start(): Promise<void> {
     await this.deps.chain.start();
+    // Before following the chain: a replay from genesis would fill the tree and make state sync moot.
+    if (this.opts.sync !== undefined) {
+      await this.join().catch((err: unknown) =>
+        this.log.error({ err: errFields(err) }, "state sync from peers failed; replaying from DA"),
+      );
+    }
     this.unsubscribe = this.deps.chain.onUpdate(() => void this.sync());
     const { server, url } = await startHttpServer(
       this.opts.httpHost,
@@ -102,11 +124,38 @@ export class Operator {
       });
   }
 
+  /** Restores an empty `dataDir` from peers (state sync) before the first replay. */
+  private async join(): Promise<void> {
+    const sync = this.opts.sync!;
+    await joinFromPeers({
+      state: this.deps.state,
+      chain: this.deps.chain,
+      headBlock: () => this.deps.provider.getBlockNumber(),
+      challengeWindowBlocks: sync.challengeWindowBlocks,
+      peers: sync.peers,
+      logger: this.log,
+      metrics: this.syncMetrics,
+      signal: this.deps.signal,
+    });
+  }
+
+  /** Prunes below the latest final commit (by the indexed block: never ahead of the chain) − keepVersions. */
+  private prune(): void {
+    const sync = this.opts.sync;
+    if (sync?.keepVersions === undefined) return;
+    const final = latestFinalCommit(this.deps.chain, this.deps.chain.indexedBlock(), sync.challengeWindowBlocks);
+    if (final === undefined) return;
+    const removed = this.deps.state.prune(Number(final.sequenceNo), sync.keepVersions);
+    this.syncMetrics.prunedNodesTotal.inc(removed);
+    this.syncMetrics.oldestVersion.set(this.deps.state.store.prunedBefore());
+  }
+
   private async syncLocked(): Promise<SyncResult> {
+    const peers = this.opts.sync?.peers ?? [];
     const result = await syncToChain({
       state: this.deps.state,
       chain: this.deps.chain,
-      da: this.deps.da,
+      da: peers.length === 0 ? this.deps.da : new PeerFallbackValues(this.deps.da, peers, this.deps.state.tree.hasher),
       logger: this.log,
       metrics: this.deps.metrics,
       signal: this.deps.signal,
@@ -121,6 +170,7 @@ export class Operator {
       );
     }
     this.lastSync = result;
+    this.prune();
     return result;
   }
   private lastDivergence: bigint | undefined;
@@ -130,6 +180,8 @@ export class Operator {
     if (req.method === "POST" && path === "/v1/commits/sign") return this.handleSign(req);
     if (req.method !== "GET") throw new HttpError(405, `method ${req.method} not allowed on ${path}`);
     if (path === "/v1/state") return this.handleState();
+    const synced = this.syncServer.handle(req, url);
+    if (synced !== undefined) return synced;
     if (path === "/healthz") return { status: 200, json: { ok: true } };
     if (path === "/metrics") {
       return { status: 200, text: await this.deps.registry.metrics(), contentType: this.deps.registry.contentType };

@@ -19,6 +19,7 @@ export {
 } from "./client";
 export { SnapshotStaging } from "./staging";
 export { restoreFromPeers, type RestoreStats, type RestoreTarget } from "./restore";
+export { joinFromPeers, latestFinalCommit, PeerFallbackValues, type JoinOptions } from "./join";
 export { createSyncMetrics, type SyncMetrics } from "./metrics";
 export {
   CHUNK_MAGIC,
