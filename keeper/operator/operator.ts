@@ -139,8 +139,12 @@ export class Operator {
     });
   }
 
-  /** Prunes below the latest final commit (by the indexed block: never ahead of the chain) − keepVersions. */
+  /** Updates the lag gauges, then prunes below the latest final commit (by the indexed block) − keepVersions. */
   private prune(): void {
+    const { chain, state } = this.deps;
+    const version = state.latestVersion();
+    this.syncMetrics.commitLag.set(Math.max(0, Number(chain.latestCommit().sequenceNo) - version));
+    this.syncMetrics.writeBacklog.set(Math.max(0, Number(chain.writeCount() - state.writeIndexEndAt(version))));
     const sync = this.opts.sync;
     if (sync?.keepVersions === undefined) return;
     const final = latestFinalCommit(this.deps.chain, this.deps.chain.indexedBlock(), sync.challengeWindowBlocks);

@@ -16,6 +16,10 @@ export interface SyncMetrics {
   readonly oldestVersion: Gauge;
   /** Tree nodes removed by pruning. */
   readonly prunedNodesTotal: Counter;
+  /** Commits the chain holds beyond this keeper's latest tree version. */
+  readonly commitLag: Gauge;
+  /** Writes indexed on-chain but not yet in this keeper's latest tree version. */
+  readonly writeBacklog: Gauge;
 }
 
 /** Registers the {@link SyncMetrics} on `registry`. */
@@ -57,6 +61,16 @@ export function createSyncMetrics(registry: Registry): SyncMetrics {
     prunedNodesTotal: new Counter({
       name: "newton_keeper_jmt_pruned_nodes_total",
       help: "Tree nodes removed by pruning",
+      registers,
+    }),
+    commitLag: new Gauge({
+      name: "newton_keeper_commit_lag",
+      help: "Commits on-chain beyond this keeper's latest tree version",
+      registers,
+    }),
+    writeBacklog: new Gauge({
+      name: "newton_keeper_write_backlog",
+      help: "Writes indexed on-chain but not in this keeper's latest tree version",
       registers,
     }),
   };
