@@ -6,7 +6,7 @@
  *
  * Each measurement runs in its own child process, so peak RSS is per role:
  *  - serve: builds the tree in a keeper state (LMDB, batches of 50 000) and serves `/v1/sync/*`;
- *  - sync: a fresh keeper state restores that version from the server over HTTP (2 requests in
+ *  - sync: a fresh keeper state restores that version from the server over HTTP (4 requests in
  *    flight, 256 chunks, every chunk verified against the root) — wall time, bytes received, RSS;
  *  - replay (the peer path it replaces): the same leaves applied from the write log as commits of
  *    1 000 writes each, without DA fetches (a lower bound on replay time);

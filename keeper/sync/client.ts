@@ -28,7 +28,7 @@ export interface FetchSnapshotOptions {
   readonly peers: readonly string[];
   /** Chunk depth in nibbles (1–3; default 2 = 256 chunks). */
   readonly depth?: number;
-  /** Requests in flight per peer (default 2). */
+  /** Requests in flight per peer (default 4). */
   readonly concurrency?: number;
   /** Per-request timeout, in ms (default 30 000). */
   readonly timeoutMs?: number;
@@ -170,7 +170,7 @@ export async function fetchSnapshot(
           drop(peer, `tampered chunk ${index}: ${err instanceof Error ? err.message : String(err)}`, "tampered");
           continue;
         }
-        staging.put(index, body);
+        await staging.put(index, body);
         peer.failures = 0;
         stats.fetched++;
         opts.metrics?.chunksTotal.inc({ outcome: "verified" });
@@ -188,7 +188,7 @@ export async function fetchSnapshot(
   while (queue.length > 0) {
     const peersNow = live();
     if (peersNow.length === 0) throw noPeers(queue.length);
-    const per = opts.concurrency ?? 2;
+    const per = opts.concurrency ?? 4;
     await Promise.all(peersNow.flatMap((p) => Array.from({ length: per }, () => worker(p))));
     opts.signal?.throwIfAborted();
   }

@@ -68,9 +68,12 @@ export class SnapshotStaging {
     return this.chunks.doesExist(key(index));
   }
 
-  /** Stores a verified chunk durably (a `kill -9` after this returns keeps it). */
-  put(index: number, bytes: Uint8Array): void {
-    this.chunks.putSync(key(index), bytes);
+  /**
+   * Stores a verified chunk durably: a `kill -9` after the promise resolves keeps it. Concurrent
+   * puts share one LMDB commit (one fsync for many chunks).
+   */
+  async put(index: number, bytes: Uint8Array): Promise<void> {
+    await this.chunks.put(key(index), bytes);
   }
 
   /** Staged chunks in index order. */
