@@ -9,8 +9,8 @@ import path from "node:path";
 
 import Ajv2020, { type ErrorObject } from "ajv/dist/2020";
 
-export type Role = "operator" | "aggregator" | "challenger";
-export const ROLES: readonly Role[] = ["operator", "aggregator", "challenger"];
+export type Role = "operator" | "aggregator" | "challenger" | "bootnode";
+export const ROLES: readonly Role[] = ["operator", "aggregator", "challenger", "bootnode"];
 
 /** An account key for sending transactions: from an env var or a file (0x-hex private key). */
 export interface TxKeyConfig {
@@ -226,7 +226,9 @@ export function loadKeeperConfig(
   if (config.role !== undefined && config.role !== role) {
     throw new KeeperConfigError(`${file}: /role is "${config.role}" but --role is "${role}"`);
   }
-  if (config[role] === undefined) throw new KeeperConfigError(`${file}: /${role} is required for --role ${role}`);
+  // A bootnode's settings are the `sync` block (peers, keepVersions).
+  const section = role === "bootnode" ? "sync" : role;
+  if (config[section] === undefined) throw new KeeperConfigError(`${file}: /${section} is required for --role ${role}`);
   if (role === "operator") {
     const op = config.operator!;
     if ((op.passwordEnv === undefined) === (op.passwordFile === undefined)) {

@@ -18,6 +18,7 @@ export {
   type SnapshotTarget,
 } from "./client";
 export { SnapshotStaging } from "./staging";
+export { Bootnode, type BootnodeDeps, type BootnodeOptions } from "./bootnode";
 export { restoreFromPeers, type RestoreStats, type RestoreTarget } from "./restore";
 export { joinFromPeers, latestFinalCommit, PeerFallbackValues, type JoinOptions } from "./join";
 export { createSyncMetrics, type SyncMetrics } from "./metrics";

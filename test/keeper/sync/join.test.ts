@@ -1,4 +1,5 @@
 import { readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 
@@ -18,7 +19,7 @@ import {
   waitFor,
   writeSecretsKey,
   type DevnetDeployment,
-  type KeeperProcess,
+  KeeperProcess,
   type Proc,
 } from "../roles/helpers/devnet";
 import {
@@ -72,6 +73,8 @@ describe("state sync: a new operator joins after DA retention", function () {
   let operatorUrls: string[];
   let aggregator: KeeperProcess;
   let proxy: Awaited<ReturnType<typeof tamperingProxy>>;
+  let bootnode: KeeperProcess;
+  let bootnodeUrl: string;
   let failed = false;
 
   before(async function () {
@@ -92,6 +95,22 @@ describe("state sync: a new operator joins after DA retention", function () {
     const config = JSON.parse(readFileSync(operators[3].configFile, "utf8")) as Record<string, unknown>;
     config.sync = { peers: [proxy.url, operatorUrls[1], operatorUrls[2]], keepVersions: 2 };
     writeFileSync(operators[3].configFile, JSON.stringify(config));
+    // A bootnode (no key) that joins at the same time from the two honest operators.
+    const bootPort = await freePort();
+    bootnodeUrl = `http://127.0.0.1:${bootPort}`;
+    const bootConfig = path.join(dir, "bootnode.config.json");
+    writeFileSync(
+      bootConfig,
+      JSON.stringify({
+        ...config,
+        role: "bootnode",
+        operator: undefined,
+        dataDir: ensureDir(path.join(dir, "bootnode-data")),
+        http: { host: "127.0.0.1", port: bootPort },
+        sync: { peers: [operatorUrls[1], operatorUrls[2]], keepVersions: 1 },
+      }),
+    );
+    bootnode = new KeeperProcess("bootnode", "bootnode", bootConfig, dir);
     for (const p of [...operators.slice(0, 3), aggregator]) p.start();
     await Promise.all(
       operatorUrls
@@ -105,7 +124,9 @@ describe("state sync: a new operator joins after DA retention", function () {
   });
 
   after(async function () {
-    await Promise.all([...(operators ?? []), ...(aggregator ? [aggregator] : [])].map((p) => p.stop()));
+    await Promise.all(
+      [...(operators ?? []), ...(aggregator ? [aggregator] : []), ...(bootnode ? [bootnode] : [])].map((p) => p.stop()),
+    );
     await new Promise<void>((resolve) => (proxy ? proxy.server.close(() => resolve()) : resolve()));
     await da?.stop();
     await node?.proc.stop();
@@ -135,6 +156,7 @@ describe("state sync: a new operator joins after DA retention", function () {
     await provider.send("hardhat_mine", ["0x400"]);
 
     operators[3].start();
+    bootnode.start();
     const joiner = operatorUrls[3];
     await waitFor(async () => (await getJson(`${joiner}/healthz`).catch(() => ({ status: 0 }))).status === 200, {
       timeoutMs: 120_000,
@@ -175,6 +197,19 @@ describe("state sync: a new operator joins after DA retention", function () {
       checked++;
     }
     expect(checked).to.equal(4);
+
+    // The bootnode restored too, follows the chain and serves state sync of the latest version.
+    await waitFor(
+      async () =>
+        (await getJson(`${bootnodeUrl}/v1/state`).catch(() => ({ body: {} as Record<string, unknown> }))).body.root ===
+        next.stateRoot,
+      {
+        timeoutMs: 60_000,
+      },
+    );
+    expect(await metric(bootnodeUrl, 'newton_keeper_sync_chunks_total{outcome="verified"}')).to.be.greaterThan(0);
+    const status = (await getJson(`${bootnodeUrl}/v1/sync/status`)).body;
+    expect(status.latest).to.equal(Number(next.sequenceNo));
     provider.destroy();
   });
 });
