@@ -33,33 +33,32 @@ const DISK_KEYS = 10_000;
 
 const rss = (): number => process.resourceUsage().maxRSS / 1024;
 
-/** Writes of leaves [from, to): seeded keys and 100-byte values (the same in every process). */
-function writes(from: number, to: number, seed: number, hash: (b: Uint8Array) => Uint8Array): WindowWrite[] {
+/** The next `n` writes of a seeded stream of new keys with 100-byte values (the same in every process). */
+function writeStream(seed: number, hash: (b: Uint8Array) => Uint8Array): (n: number) => WindowWrite[] {
   const fillKey = rng(seed);
   const fillValue = rng(seed ^ 0x5a5a5a5a);
-  const out: WindowWrite[] = [];
-  for (let i = 0; i < to; i++) {
-    const key = fillKey(new Uint8Array(32));
-    const value = fillValue(new Uint8Array(100));
-    if (i < from) continue;
-    out.push({
-      writeIndex: BigInt(i),
-      namespace: 1,
-      keyHash: hexlify(key) as `0x${string}`,
-      valueHash: hexlify(hash(value)) as `0x${string}`,
-      byteLength: 100,
-      bytes: value,
+  let index = 0;
+  return (n) =>
+    Array.from({ length: n }, () => {
+      const value = fillValue(new Uint8Array(100));
+      return {
+        writeIndex: BigInt(index++),
+        namespace: 1,
+        keyHash: hexlify(fillKey(new Uint8Array(32))) as `0x${string}`,
+        valueHash: hexlify(hash(value)) as `0x${string}`,
+        byteLength: 100,
+        bytes: value,
+      };
     });
-  }
-  return out;
 }
 
-/** Applies `all` as consecutive versions of `batch` writes each; returns the last version. */
-function applyInBatches(state: KeeperState, all: WindowWrite[], batch: number): number {
+/** Applies `total` streamed writes as consecutive versions of `batch` writes each; returns the last version. */
+function applyInBatches(state: KeeperState, next: (n: number) => WindowWrite[], total: number, batch: number): number {
   let version = state.latestVersion();
-  for (let i = 0; i < all.length; i += batch) {
+  for (let i = 0; i < total; i += batch) {
     version++;
-    state.persist(state.compute(version, BigInt(i + batch), all.slice(i, i + batch)));
+    const n = Math.min(batch, total - i);
+    state.persist(state.compute(version, BigInt(i + n), next(n)));
   }
   return version;
 }
@@ -68,8 +67,12 @@ async function serve(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "bench-sync-serve-"));
   const state = await KeeperState.open({ path: dir });
   const started = performance.now();
-  const all = writes(0, LEAVES, 1, (b) => state.tree.hasher.hash(b));
-  const version = applyInBatches(state, all, 50_000);
+  const version = applyInBatches(
+    state,
+    writeStream(1, (b) => state.tree.hasher.hash(b)),
+    LEAVES,
+    50_000,
+  );
   const buildSeconds = (performance.now() - started) / 1000;
   const server = new SyncServer({ store: state.store, hasher: state.tree.hasher });
   const { url } = await startHttpServer(
@@ -105,9 +108,9 @@ async function sync(url: string, version: number, root: `0x${string}`): Promise<
 async function replay(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "bench-sync-replay-"));
   const state = await KeeperState.open({ path: dir });
-  const all = writes(0, LEAVES, 1, (b) => state.tree.hasher.hash(b));
+  const next = writeStream(1, (b) => state.tree.hasher.hash(b));
   const started = performance.now();
-  applyInBatches(state, all, 1_000);
+  applyInBatches(state, next, LEAVES, 1_000);
   const seconds = (performance.now() - started) / 1000;
   console.log(JSON.stringify({ seconds, rssMb: rss() }));
   await state.close();
@@ -118,8 +121,8 @@ async function disk(prune: boolean): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "bench-sync-disk-"));
   const state = await KeeperState.open({ path: dir });
   const hash = (b: Uint8Array): Uint8Array => state.tree.hasher.hash(b);
-  const keys = writes(0, DISK_KEYS, 7, hash);
-  applyInBatches(state, keys, DISK_KEYS);
+  const keys = writeStream(7, hash)(DISK_KEYS);
+  applyInBatches(state, () => keys, DISK_KEYS, DISK_KEYS);
   const pick = rng(11);
   const fill = rng(13);
   const started = performance.now();
