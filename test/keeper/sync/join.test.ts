@@ -64,7 +64,7 @@ async function tamperingProxy(target: string): Promise<{ url: string; server: Se
  * peers (one of which tampers with every chunk), reaches the chain's root and signs the next commit.
  */
 describe("state sync: a new operator joins after DA retention", function () {
-  this.timeout(400_000);
+  this.timeout(900_000);
   let dir: string;
   let node: { url: string; proc: Proc };
   let deployment: DevnetDeployment;
@@ -115,7 +115,7 @@ describe("state sync: a new operator joins after DA retention", function () {
     await Promise.all(
       operatorUrls
         .slice(0, 3)
-        .map((u) => waitFor(async () => (await getJson(`${u}/healthz`)).status === 200, { timeoutMs: 90_000 })),
+        .map((u) => waitFor(async () => (await getJson(`${u}/healthz`)).status === 200, { timeoutMs: 240_000 })),
     );
   });
 
@@ -139,7 +139,7 @@ describe("state sync: a new operator joins after DA retention", function () {
     const writer = new Writer(funded(3, node.url), registry, da.url);
     const latest = async () => (await liveCommits(node.url, registry)).at(-1)!;
     const waitCommitted = async (end: bigint) =>
-      waitFor(async () => (await latest()).writeIndexEnd >= end, { timeoutMs: 90_000 });
+      waitFor(async () => (await latest()).writeIndexEnd >= end, { timeoutMs: 180_000 });
     let firstCert = "";
     for (let batch = 0; batch < 3; batch++) {
       const prepared = await writer.prepare(12);
@@ -159,11 +159,11 @@ describe("state sync: a new operator joins after DA retention", function () {
     bootnode.start();
     const joiner = operatorUrls[3];
     await waitFor(async () => (await getJson(`${joiner}/healthz`).catch(() => ({ status: 0 }))).status === 200, {
-      timeoutMs: 120_000,
+      timeoutMs: 240_000,
     });
     const head = await latest();
     await waitFor(async () => (await getJson(`${joiner}/v1/state`)).body.root === head.stateRoot, {
-      timeoutMs: 60_000,
+      timeoutMs: 120_000,
     });
     expect(await metric(joiner, 'newton_keeper_sync_chunks_total{outcome="verified"}')).to.be.greaterThan(0);
     expect(await metric(joiner, 'newton_keeper_sync_peers_dropped_total{reason="tampered"}')).to.equal(1);
@@ -179,7 +179,7 @@ describe("state sync: a new operator joins after DA retention", function () {
 
     // Its proofs for the latest version verify on-chain.
     await waitFor(async () => (await getJson(`${joiner}/v1/state`)).body.root === next.stateRoot, {
-      timeoutMs: 60_000,
+      timeoutMs: 120_000,
     });
     const verifier = new Contract(
       deployment.record.contracts.ChallengeVerifier.proxy,
@@ -204,7 +204,7 @@ describe("state sync: a new operator joins after DA retention", function () {
         (await getJson(`${bootnodeUrl}/v1/state`).catch(() => ({ body: {} as Record<string, unknown> }))).body.root ===
         next.stateRoot,
       {
-        timeoutMs: 60_000,
+        timeoutMs: 120_000,
       },
     );
     expect(await metric(bootnodeUrl, 'newton_keeper_sync_chunks_total{outcome="verified"}')).to.be.greaterThan(0);
