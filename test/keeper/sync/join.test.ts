@@ -32,7 +32,7 @@ import {
   writeLog,
 } from "../roles/helpers/keepers";
 
-const RETENTION_SECONDS = 15;
+const RETENTION_SECONDS = 30;
 
 /** A pass-through proxy to `target` that flips the last byte of every state-sync chunk it serves. */
 async function tamperingProxy(target: string): Promise<{ url: string; server: Server; tampered: () => number }> {
@@ -59,7 +59,7 @@ async function tamperingProxy(target: string): Promise<{ url: string; server: Se
 
 /**
  * Real processes: four operators (quorum 3 of 4), the aggregator, a DA server that forgets blobs
- * after 15 s. Operator 3 is not running while the first windows commit; once every early blob has
+ * after 30 s. Operator 3 is not running while the first windows commit; once every early blob has
  * expired and the commits are final, it starts with an empty `dataDir`, restores the tree from its
  * peers (one of which tampers with every chunk), reaches the chain's root and signs the next commit.
  */
@@ -142,7 +142,7 @@ describe("state sync: a new operator joins after DA retention", function () {
       waitFor(async () => (await latest()).writeIndexEnd >= end, { timeoutMs: 180_000 });
     let firstCert = "";
     for (let batch = 0; batch < 3; batch++) {
-      const prepared = await writer.prepare(12);
+      const prepared = await writer.prepare(8);
       firstCert ||= prepared[0].cert;
       await writer.send(prepared);
       await waitCommitted((await writer.registry.writeCount()) as bigint);
@@ -168,6 +168,12 @@ describe("state sync: a new operator joins after DA retention", function () {
     expect(await metric(joiner, 'newton_keeper_sync_chunks_total{outcome="verified"}')).to.be.greaterThan(0);
     expect(await metric(joiner, 'newton_keeper_sync_peers_dropped_total{reason="tampered"}')).to.equal(1);
     expect(proxy.tampered()).to.be.greaterThan(0);
+
+    // From here on DA keeps new blobs (a fresh store: the expired ones stay gone), so a slow machine
+    // cannot make the next window's values expire before the aggregator fetches them.
+    await da.stop();
+    da = new RestartableDa(da.port, ensureDir(`${dir}/da-after`));
+    await da.restart();
 
     // The next window: operator 3 signs it (bit 3 of the non-signer bitmap is clear).
     await writer.write(6);
