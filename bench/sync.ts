@@ -8,8 +8,9 @@
  *  - serve: builds the tree in a keeper state (LMDB, batches of 50 000) and serves `/v1/sync/*`;
  *  - sync: a fresh keeper state restores that version from the server over HTTP (4 requests in
  *    flight, 256 chunks, every chunk verified against the root) — wall time, bytes received, RSS;
- *  - replay (the peer path it replaces): the same leaves applied from the write log as commits of
- *    1 000 writes each, without DA fetches (a lower bound on replay time);
+ *  - replay (the path it replaces): the same leaves applied from the write log as commits of
+ *    1 000 writes each, hashing each value as a DA fetch check would, but without the DA fetches
+ *    themselves (a lower bound on replay time);
  *  - disk: `BENCH_SYNC_WINDOWS` commits of `BENCH_SYNC_OVERWRITES` overwrites of a 10 000-key state
  *    (new 100-byte values each time), `dataDir` size after, without and with pruning.
  */
