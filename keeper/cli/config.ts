@@ -9,8 +9,8 @@ import path from "node:path";
 
 import Ajv2020, { type ErrorObject } from "ajv/dist/2020";
 
-export type Role = "operator" | "aggregator" | "challenger";
-export const ROLES: readonly Role[] = ["operator", "aggregator", "challenger"];
+export type Role = "operator" | "aggregator" | "challenger" | "bootnode";
+export const ROLES: readonly Role[] = ["operator", "aggregator", "challenger", "bootnode"];
 
 /** An account key for sending transactions: from an env var or a file (0x-hex private key). */
 export interface TxKeyConfig {
@@ -69,6 +69,12 @@ export interface KeeperConfig {
     readonly txKey: TxKeyConfig;
   };
   readonly challenger?: { readonly txKey: TxKeyConfig };
+  /**
+   * State sync and pruning (operator): `peers` are base URLs of peer operators or bootnodes an
+   * empty `dataDir` restores from and DA-expired values are read from; `keepVersions` tree versions
+   * below the latest final commit are kept, older ones pruned (absent = never prune).
+   */
+  readonly sync?: { readonly peers: readonly string[]; readonly keepVersions?: number };
 }
 
 const TX_KEY = {
@@ -186,6 +192,15 @@ export const KEEPER_CONFIG_SCHEMA = {
       required: ["txKey"],
       properties: { txKey: TX_KEY },
     },
+    sync: {
+      type: "object",
+      additionalProperties: false,
+      required: ["peers"],
+      properties: {
+        peers: { type: "array", maxItems: 64, items: { type: "string", pattern: "^https?://" } },
+        keepVersions: { type: "integer", minimum: 0, maximum: 1_000_000_000 },
+      },
+    },
   },
 } as const;
 
@@ -230,7 +245,9 @@ export function loadKeeperConfig(
   if (config.role !== undefined && config.role !== role) {
     throw new KeeperConfigError(`${file}: /role is "${config.role}" but --role is "${role}"`);
   }
-  if (config[role] === undefined) throw new KeeperConfigError(`${file}: /${role} is required for --role ${role}`);
+  // A bootnode's settings are the `sync` block (peers, keepVersions).
+  const section = role === "bootnode" ? "sync" : role;
+  if (config[section] === undefined) throw new KeeperConfigError(`${file}: /${section} is required for --role ${role}`);
   if (role === "operator") {
     const op = config.operator!;
     if ((op.passwordEnv === undefined) === (op.passwordFile === undefined)) {

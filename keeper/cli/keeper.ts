@@ -1,7 +1,7 @@
 /**
  * `newton-keeper` — runs one keeper role until SIGINT/SIGTERM:
  *
- *   ts-node --transpile-only keeper/cli/keeper.ts --role operator|aggregator|challenger --config <file>
+ *   ts-node --transpile-only keeper/cli/keeper.ts --role operator|aggregator|challenger|bootnode --config <file>
  *
  * Reads the role's JSON config (see `config.ts`; `NEWTON_KEEPER_*` env overrides), the deployment
  * record it names, the operator's EIP-2335 keystore (password from env or a file) or the sender's
@@ -28,6 +28,7 @@ import { Challenger } from "../challenger";
 import { createKeeperMetrics, createLogger } from "../common";
 import { EigenDaProxyClient, createDaMetrics } from "../da";
 import { OpeningResolver, Operator } from "../operator";
+import { Bootnode } from "../sync";
 import { KeeperState } from "../window";
 import {
   KeeperConfigError,
@@ -129,7 +130,22 @@ async function startRole(
   );
   const common = { state, chain, da, provider, logger, metrics, registry, signal };
   let runnable: Runnable;
-  if (role === "operator") {
+  const challengeWindowBlocks = async (): Promise<number> =>
+    Number(
+      await new Contract(deployment.stateCommitRegistry, STATE_COMMIT_REGISTRY_ABI, provider).challengeWindowBlocks(),
+    );
+  if (role === "bootnode") {
+    runnable = new Bootnode(
+      {
+        httpHost: config.http.host,
+        httpPort: config.http.port ?? 9400,
+        peers: config.sync!.peers,
+        keepVersions: config.sync!.keepVersions,
+        challengeWindowBlocks: await challengeWindowBlocks(),
+      },
+      common,
+    );
+  } else if (role === "operator") {
     const op = config.operator!;
     const password = readSecret({ env: op.passwordEnv, file: op.passwordFile }, env, "operator keystore password");
     const keystore = JSON.parse(readFileSync(op.keystore, "utf8")) as Eip2335Keystore;
@@ -162,6 +178,11 @@ async function startRole(
         maxReferenceLagBlocks: op.maxReferenceLagBlocks,
         valueTimeoutMs: config.timeouts.valueMs,
         maxRequestBytes: 1 << 20,
+        sync: config.sync && {
+          peers: config.sync.peers,
+          keepVersions: config.sync.keepVersions,
+          challengeWindowBlocks: await challengeWindowBlocks(),
+        },
       },
       {
         ...common,
@@ -235,7 +256,7 @@ async function startRole(
 
 async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<void> {
   const program = new Command("newton-keeper")
-    .description("Newton State keeper: operator, aggregator or challenger")
+    .description("Newton State keeper: operator, aggregator, challenger or bootnode (follows and serves state sync)")
     .addOption(new Option("--role <role>", "role to run").choices(ROLES).makeOptionMandatory())
     .requiredOption("--config <file>", "JSON config file of the role")
     .parse(argv as string[]);

@@ -8,6 +8,8 @@ export interface HttpReply {
   readonly status: number;
   readonly json?: unknown;
   readonly text?: string;
+  /** A binary body (served as `application/octet-stream` unless `contentType` says otherwise). */
+  readonly bytes?: Uint8Array;
   readonly contentType?: string;
 }
 
@@ -64,9 +66,15 @@ export async function stopHttpServer(server: Server): Promise<void> {
 
 function writeReply(res: ServerResponse, reply: HttpReply): void {
   if (res.headersSent) return;
-  const body = reply.text ?? `${JSON.stringify(reply.json ?? {})}\n`;
+  const body = reply.bytes ?? reply.text ?? `${JSON.stringify(reply.json ?? {})}\n`;
+  const type =
+    reply.bytes !== undefined
+      ? "application/octet-stream"
+      : reply.text !== undefined
+        ? "text/plain"
+        : "application/json";
   res.writeHead(reply.status, {
-    "content-type": reply.contentType ?? (reply.text !== undefined ? "text/plain" : "application/json"),
+    "content-type": reply.contentType ?? type,
     "content-length": Buffer.byteLength(body),
   });
   res.end(body);

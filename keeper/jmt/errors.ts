@@ -11,7 +11,8 @@ export type JmtErrorType =
   | { code: "JMT_ERROR_MISSING_VALUE"; valueHash: string }
   | { code: "JMT_ERROR_CORRUPT_NODE"; nodeKey: string; reason: string }
   | { code: "JMT_ERROR_STORE_NOT_EMPTY"; latest: number }
-  | { code: "JMT_ERROR_INVALID_PRUNE"; beforeVersion: number; latest: number | null };
+  | { code: "JMT_ERROR_INVALID_PRUNE"; beforeVersion: number; latest: number | null }
+  | { code: "JMT_ERROR_INVALID_CHUNK"; reason: string };
 
 /** The JMT module's error; branch on `err.type.code`. */
 export class JmtError extends KeeperError<JmtErrorType> {}

@@ -40,9 +40,24 @@ export {
   bitAt,
   nibbleAt,
   commonPrefixBits,
+  readU64,
+  writeU64,
 } from "./node";
 export { verifyProof, verifyProofByValueHash, proofSizeBytes, MAX_SIBLINGS } from "./proof";
 export { exportLeaves } from "./snapshot";
+export {
+  buildManifest,
+  exportChunk,
+  foldChunk,
+  foldManifest,
+  entriesEqual,
+  prefixIndex,
+  prefixKey,
+  MIN_CHUNK_DEPTH,
+  MAX_CHUNK_DEPTH,
+  type ChunkLeaf,
+  type SubtreeEntry,
+} from "./chunk";
 export type { TreeReader } from "./storage/reader";
 export type { TreeWriter, TreeStore } from "./storage/writer";
 export { MemoryTreeStore } from "./storage/memory";

@@ -235,6 +235,26 @@ export class JellyfishMerkleTree {
     return batch.info;
   }
 
+  /**
+   * Rebuilds a store that holds nothing but empty versions (a fresh store, or a keeper's genesis) as
+   * `version` from a verified snapshot's leaves by value hash (state sync): bytes are stored when
+   * given, a leaf without bytes is committed by hash. Checks the root before writing anything; the
+   * versions between the latest and `version` stay absent.
+   * @throws JmtError `JMT_ERROR_STORE_NOT_EMPTY` when the latest version has leaves or is ≥ `version`;
+   *   `JMT_ERROR_ROOT_MISMATCH` when the rebuilt root ≠ `expectedRoot` (32 bytes) or some bytes do
+   *   not hash to their value hash (nothing is written).
+   */
+  importSnapshotHashed(version: number, leaves: readonly HashedWrite[], expectedRoot: Hash32): VersionInfo {
+    const latest = this.store.latestVersion();
+    if (latest !== undefined && (latest >= version || this.versionInfo(latest).leafCount !== 0)) {
+      throw new JmtError({ code: "JMT_ERROR_STORE_NOT_EMPTY", latest }, `store already holds version ${latest}`);
+    }
+    const { sorted, values } = prepareHashedWrites(leaves, this.hasher);
+    const batch = importLeaves(this.store, this.hasher, version, sorted, values, expectedRoot);
+    this.store.writeBatch(batch);
+    return batch.info;
+  }
+
   private assertReadable(version: number): void {
     this.versionInfo(version);
     const oldest = this.store.prunedBefore();

@@ -37,6 +37,14 @@ import {
   type SyncResult,
   healthReply,
 } from "../window";
+import {
+  PeerFallbackValues,
+  SyncServer,
+  createSyncMetrics,
+  joinFromPeers,
+  latestFinalCommit,
+  type SyncMetrics,
+} from "../sync";
 import { LenientValueStore } from "./lenient";
 import type { OpeningResolver } from "./openings";
 import type { OperatorOptions } from "./options";
@@ -69,6 +77,8 @@ export class Operator {
   private unsubscribe?: () => void;
   /** Base URL of the HTTP API once started. */
   url = "";
+  private readonly syncMetrics: SyncMetrics;
+  private readonly syncServer: SyncServer;
 
   constructor(
     private readonly opts: OperatorOptions,
@@ -76,11 +86,23 @@ export class Operator {
   ) {
     this.log = deps.logger.child({ module: "operator" });
     this.trusted = new Set(opts.aggregators.map((a) => getAddress(a)));
+    this.syncMetrics = createSyncMetrics(deps.registry);
+    this.syncServer = new SyncServer({
+      store: deps.state.store,
+      hasher: deps.state.tree.hasher,
+      metrics: this.syncMetrics,
+    });
   }
   private readonly trusted: ReadonlySet<string>;
 
   async start(): Promise<void> {
     await this.deps.chain.start();
+    // Before following the chain: a replay from genesis would fill the tree and make state sync moot.
+    if (this.opts.sync !== undefined) {
+      await this.join().catch((err: unknown) =>
+        this.log.error({ err: errFields(err) }, "state sync from peers failed; replaying from DA"),
+      );
+    }
     const openings = this.deps.openings;
     this.unsubscribe = this.deps.chain.onUpdate(() => {
       void this.sync().then(() => openings?.poll());
@@ -113,11 +135,42 @@ export class Operator {
       });
   }
 
+  /** Restores an empty `dataDir` from peers (state sync) before the first replay. */
+  private async join(): Promise<void> {
+    const sync = this.opts.sync!;
+    await joinFromPeers({
+      state: this.deps.state,
+      chain: this.deps.chain,
+      headBlock: () => this.deps.provider.getBlockNumber(),
+      challengeWindowBlocks: sync.challengeWindowBlocks,
+      peers: sync.peers,
+      logger: this.log,
+      metrics: this.syncMetrics,
+      signal: this.deps.signal,
+    });
+  }
+
+  /** Updates the lag gauges, then prunes below the latest final commit (by the indexed block) − keepVersions. */
+  private prune(): void {
+    const { chain, state } = this.deps;
+    const version = state.latestVersion();
+    this.syncMetrics.commitLag.set(Math.max(0, Number(chain.latestCommit().sequenceNo) - version));
+    this.syncMetrics.writeBacklog.set(Math.max(0, Number(chain.writeCount() - state.writeIndexEndAt(version))));
+    const sync = this.opts.sync;
+    if (sync?.keepVersions === undefined) return;
+    const final = latestFinalCommit(this.deps.chain, this.deps.chain.indexedBlock(), sync.challengeWindowBlocks);
+    if (final === undefined) return;
+    const removed = this.deps.state.prune(Number(final.sequenceNo), sync.keepVersions);
+    this.syncMetrics.prunedNodesTotal.inc(removed);
+    this.syncMetrics.oldestVersion.set(this.deps.state.store.prunedBefore());
+  }
+
   private async syncLocked(): Promise<SyncResult> {
+    const peers = this.opts.sync?.peers ?? [];
     const result = await syncToChain({
       state: this.deps.state,
       chain: this.deps.chain,
-      da: this.deps.da,
+      da: peers.length === 0 ? this.deps.da : new PeerFallbackValues(this.deps.da, peers, this.deps.state.tree.hasher),
       logger: this.log,
       metrics: this.deps.metrics,
       signal: this.deps.signal,
@@ -133,6 +186,7 @@ export class Operator {
       );
     }
     this.lastSync = result;
+    this.prune();
     return result;
   }
   private lastDivergence: bigint | undefined;
@@ -142,6 +196,8 @@ export class Operator {
     if (req.method === "POST" && path === "/v1/commits/sign") return this.handleSign(req);
     if (req.method !== "GET") throw new HttpError(405, `method ${req.method} not allowed on ${path}`);
     if (path === "/v1/state") return this.handleState();
+    const synced = this.syncServer.handle(req, url);
+    if (synced !== undefined) return synced;
     if (path === "/healthz") return healthReply(this.deps.chain);
     if (path === "/metrics") {
       return { status: 200, text: await this.deps.registry.metrics(), contentType: this.deps.registry.contentType };

@@ -34,4 +34,15 @@ export interface OperatorOptions {
   readonly valueTimeoutMs: number;
   /** Largest sign request body, in bytes. */
   readonly maxRequestBytes: number;
+  /**
+   * State sync and pruning: an empty `dataDir` restores the latest final commit from `peers`
+   * (operator or bootnode base URLs), values DA no longer has are read from them, and versions
+   * older than the latest final commit − `keepVersions` are pruned (undefined = never).
+   */
+  readonly sync?: {
+    readonly peers: readonly string[];
+    /** The registry's `challengeWindowBlocks` (finality). */
+    readonly challengeWindowBlocks: number;
+    readonly keepVersions?: number;
+  };
 }

@@ -119,6 +119,34 @@ export class KeeperState {
     this.log.warn({ from: latest, to: version }, "tree versions discarded: their commits are no longer on the chain");
   }
 
+  /**
+   * Replaces a state that holds only empty versions (a fresh `dataDir`) by a verified snapshot as
+   * `version` with its write-index end, atomically (state sync). Versions below it stay absent.
+   * @throws JmtError `JMT_ERROR_STORE_NOT_EMPTY` when the tree holds leaves or a version ≥ `version`;
+   *   `JMT_ERROR_ROOT_MISMATCH` when the leaves do not rebuild `root` (nothing is written).
+   */
+  importSnapshot(version: number, writeIndexEnd: bigint, writes: readonly HashedWrite[], root: Hex): void {
+    this.root.transactionSync(() => {
+      const info = this.tree.importSnapshotHashed(version, writes, getBytes(root));
+      this.meta.putSync(`end/${version}`, writeIndexEnd.toString());
+      this.metrics?.jmtLeavesTotal.set(info.leafCount);
+    });
+    this.log.info({ version, root, leaves: writes.length }, "tree restored from a snapshot");
+  }
+
+  /**
+   * Prunes tree versions below `latestFinal − keepVersions` (never a non-final one, so every
+   * challenge can still be proven) and the value bytes only they referenced. Returns the nodes
+   * removed (0 when nothing new is prunable).
+   */
+  prune(latestFinal: number, keepVersions: number): number {
+    const before = Math.min(latestFinal, this.latestVersion()) - keepVersions;
+    if (before <= this.store.prunedBefore()) return 0;
+    const removed = this.tree.prune(before);
+    this.log.info({ before, removed }, "tree pruned");
+    return removed;
+  }
+
   /** Reads a progress record (JSON-compatible), or undefined. */
   getRecord<T>(key: string): T | undefined {
     return this.meta.get(`record/${key}`) as T | undefined;

@@ -129,7 +129,7 @@ export class KeeperProcess {
   starts = 0;
   constructor(
     readonly name: string,
-    readonly role: "operator" | "aggregator" | "challenger",
+    readonly role: "operator" | "aggregator" | "challenger" | "bootnode",
     readonly configFile: string,
     readonly dir: string,
     readonly env: NodeJS.ProcessEnv = {},

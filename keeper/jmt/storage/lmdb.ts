@@ -31,7 +31,9 @@ const u64 = (v: number): Uint8Array => {
  * LMDB-backed {@link TreeStore}. Sub-databases `<prefix>.nodes` (node key → encoded node),
  * `.values` (value hash → bytes), `.stale` (staleSince u64 BE → packed list of (len u8 ‖ node key):
  * one entry per version, since one put per stale node dominated write time), `.versions`
- * (u64 BE → root ‖ leafCount u64) and `.meta` ("latest", "prunedBefore" → u64). Each version is
+ * (u64 BE → root ‖ leafCount u64), `.valuerefs` (value hash → u32 BE count of stored leaf nodes
+ * naming it: pruning deletes a value's bytes when its count reaches 0) and `.meta` ("latest",
+ * "prunedBefore" → u64, "valueRefs" = the ref index is complete). Each version is
  * one `transactionSync`, its version record and "latest" checkpoint included: a crash or a throw
  * mid-write leaves the previous version as the latest, whole.
  */
@@ -44,6 +46,7 @@ export class LmdbTreeStore implements TreeStore {
   private readonly stale: BinDb;
   private readonly versions: BinDb;
   private readonly meta: MetaDb;
+  private readonly refs: BinDb;
 
   constructor(opts: LmdbTreeStoreOptions) {
     this.owned = opts.root === undefined;
@@ -60,6 +63,47 @@ export class LmdbTreeStore implements TreeStore {
     this.stale = bin("stale");
     this.versions = bin("versions");
     this.meta = this.root.openDB<Uint8Array, string>({ name: `${prefix}.meta`, encoding: "binary" });
+    this.refs = bin("valuerefs");
+    if (this.meta.getBinary("valueRefs") === undefined) this.rebuildValueRefs();
+  }
+
+  /**
+   * Counts every stored leaf node per value hash once, for a store written before the ref index
+   * existed (one pass over the nodes; later batches and prunes keep the counts exact).
+   */
+  private rebuildValueRefs(): void {
+    this.root.transactionSync(() => {
+      const counts = new Map<string, number>();
+      for (const { key, value } of this.nodes.getRange({})) {
+        const node = decodeNode(value, key);
+        if (node.kind !== "leaf") continue;
+        const k = Buffer.from(node.valueHash).toString("latin1");
+        counts.set(k, (counts.get(k) ?? 0) + 1);
+      }
+      for (const { key } of this.refs.getRange({})) this.refs.removeSync(key);
+      for (const [k, n] of counts) this.refs.putSync(Buffer.from(k, "latin1"), u32(n));
+      this.meta.putSync("valueRefs", u64(1));
+    });
+  }
+
+  private addRefs(deltas: Map<string, number>): string[] {
+    const freed: string[] = [];
+    for (const [k, delta] of deltas) {
+      const key = Buffer.from(k, "latin1");
+      const bytes = this.refs.getBinary(key);
+      const n = (bytes === undefined ? 0 : readU32(bytes)) + delta;
+      if (n > 0) this.refs.putSync(key, u32(n));
+      else {
+        this.refs.removeSync(key);
+        freed.push(k);
+      }
+    }
+    return freed;
+  }
+
+  /** Number of value byte strings stored (tests, metrics). */
+  countValues(): number {
+    return this.values.getCount();
   }
 
   getNode(nodeKey: NodeKey): TreeNode | undefined {
@@ -101,7 +145,14 @@ export class LmdbTreeStore implements TreeStore {
 
   writeBatch(batch: TreeUpdateBatch): void {
     this.root.transactionSync(() => {
-      for (const [key, node] of batch.nodes) this.nodes.putSync(key, encodeNode(node));
+      const deltas = new Map<string, number>();
+      for (const [key, node] of batch.nodes) {
+        this.nodes.putSync(key, encodeNode(node));
+        if (node.kind !== "leaf") continue;
+        const k = Buffer.from(node.valueHash.buffer, node.valueHash.byteOffset, 32).toString("latin1");
+        deltas.set(k, (deltas.get(k) ?? 0) + 1);
+      }
+      this.addRefs(deltas);
       for (const [hash, value] of batch.values) this.values.putSync(hash, value);
       if (batch.staleNodes.length > 0) this.stale.putSync(u64(batch.info.version), packStale(batch));
       const record = new Uint8Array(40);
@@ -115,11 +166,23 @@ export class LmdbTreeStore implements TreeStore {
   pruneStale(beforeVersion: number): number {
     return this.root.transactionSync(() => {
       let removed = 0;
+      const deltas = new Map<string, number>();
       const entries = [...this.stale.getRange({ end: u64(beforeVersion + 1) })];
       for (const { key, value } of entries) {
-        for (const nodeKey of unpackKeys(value)) if (this.nodes.removeSync(nodeKey)) removed++;
+        for (const nodeKey of unpackKeys(value)) {
+          const bytes = this.nodes.getBinary(nodeKey);
+          if (bytes === undefined) continue;
+          const node = decodeNode(bytes, nodeKey);
+          if (node.kind === "leaf") {
+            const k = Buffer.from(node.valueHash).toString("latin1");
+            deltas.set(k, (deltas.get(k) ?? 0) - 1);
+          }
+          if (this.nodes.removeSync(nodeKey)) removed++;
+        }
         this.stale.removeSync(key);
       }
+      // A value goes with the last stored leaf naming it: no retained version can reach it.
+      for (const k of this.addRefs(deltas)) this.values.removeSync(Buffer.from(k, "latin1"));
       this.meta.putSync("prunedBefore", u64(Math.max(beforeVersion, this.prunedBefore())));
       return removed;
     });
@@ -149,6 +212,9 @@ export class LmdbTreeStore implements TreeStore {
     if (this.owned) await this.root.close();
   }
 }
+
+const u32 = (v: number): Uint8Array => Uint8Array.of(v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff);
+const readU32 = (b: Uint8Array): number => ((b[0] << 24) | (b[1] << 16) | (b[2] << 8) | b[3]) >>> 0;
 
 /**
  * Packs a batch's stale node keys as (len u8 ‖ key)*. Every entry of a batch is stale since the

@@ -18,6 +18,8 @@ export class MemoryTreeStore implements TreeStore {
   private readonly versions = new Map<number, VersionInfo>();
   /** staleSinceVersion → node keys (latin1 strings). */
   private readonly stale = new Map<number, string[]>();
+  /** value hash (latin1) → stored leaf nodes naming it; a value goes when its count reaches 0. */
+  private readonly refs = new Map<string, number>();
   private latest: number | undefined = undefined;
   private pruned = 0;
 
@@ -49,7 +51,10 @@ export class MemoryTreeStore implements TreeStore {
     const nodes = batch.nodes.map(([k, n]) => [byteKey(k), n] as const);
     const values = batch.values.map(([h, v]) => [byteKey(h), v] as const);
     const stale = batch.staleNodes.map((s) => [s.staleSinceVersion, byteKey(s.nodeKey)] as const);
-    for (const [k, n] of nodes) this.nodes.set(k, n);
+    for (const [k, n] of nodes) {
+      this.nodes.set(k, n);
+      if (n.kind === "leaf") this.ref(byteKey(n.valueHash), 1);
+    }
     for (const [h, v] of values) this.values.set(h, v);
     for (const [since, k] of stale) {
       const list = this.stale.get(since);
@@ -64,10 +69,30 @@ export class MemoryTreeStore implements TreeStore {
     let removed = 0;
     for (const [since, keys] of [...this.stale]) {
       if (since > beforeVersion) continue;
-      for (const k of keys) if (this.nodes.delete(k)) removed++;
+      for (const k of keys) {
+        const node = this.nodes.get(k);
+        if (node === undefined) continue;
+        this.nodes.delete(k);
+        removed++;
+        if (node.kind === "leaf") this.ref(byteKey(node.valueHash), -1);
+      }
       this.stale.delete(since);
     }
     this.pruned = Math.max(this.pruned, beforeVersion);
     return removed;
+  }
+
+  /** Number of value byte strings stored (tests). */
+  countValues(): number {
+    return this.values.size;
+  }
+
+  private ref(key: string, delta: number): void {
+    const n = (this.refs.get(key) ?? 0) + delta;
+    if (n > 0) this.refs.set(key, n);
+    else {
+      this.refs.delete(key);
+      this.values.delete(key);
+    }
   }
 }

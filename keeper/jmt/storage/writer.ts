@@ -13,7 +13,8 @@ export interface TreeWriter {
   /**
    * Deletes every node that became stale at a version ≤ `beforeVersion` (so reachable only from
    * versions < `beforeVersion`) with its index entry, and records `beforeVersion` as the oldest
-   * readable version. Values are kept. Returns the number of nodes removed.
+   * readable version. Value bytes that no remaining leaf node names are deleted too (garbage
+   * collection by reference count). Returns the number of nodes removed.
    */
   pruneStale(beforeVersion: number): number;
 }
