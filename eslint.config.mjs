@@ -1,4 +1,4 @@
-// ESLint flat config: typescript-eslint recommended + the house rules of STYLE.md.
+// ESLint flat config: typescript-eslint recommended + the house rules.
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
@@ -17,7 +17,7 @@ export default tseslint.config(
     },
   },
   {
-    // STYLE.md: no console outside the CLI entry points, scripts, benches and tests.
+    // House rule: no console outside the CLI entry points, scripts, benches and tests.
     files: ["keeper/**/*.ts"],
     ignores: ["keeper/cli/**"],
     rules: { "no-console": "error" },

@@ -1,5 +1,5 @@
 /**
- * Keeper window benchmark (DESIGN.md §9): one window of 10 000 writes and 64 operators on the
+ * Keeper window benchmark (the README's Benchmarks section): one window of 10 000 writes and 64 operators on the
  * in-process Hardhat chain, from window close to the commit mined, split into phases; and
  * verify + aggregate of 256 operator signatures with blst batch verification vs one by one (the
  * peer, same run). Run: `npm run bench:keeper` (`BENCH_KEEPER_WRITES`, `BENCH_KEEPER_OPERATORS`).
@@ -9,7 +9,7 @@
  * sign-request check (delta decode + check against the write log + its own JMT version on LMDB;
  * operators do this in parallel, so it counts once), signature collection over HTTP from 64
  * signing endpoints in this process with batch verification on arrival, and `commitStateRoot`
- * through the keeper's TxSender. DA phases are listed but excluded from the window total (DESIGN.md §6:
+ * through the keeper's TxSender. DA phases are listed but excluded from the window total (docs/protocol.md §6:
  * EigenDA certification takes 10–20 s and is not the keeper's).
  */
 import { createServer, type Server } from "node:http";

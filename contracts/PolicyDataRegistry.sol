@@ -9,7 +9,7 @@ import {IPolicyDataRegistry} from "./interfaces/IPolicyDataRegistry.sol";
 import {IStateCommitRegistry} from "./interfaces/IStateCommitRegistry.sol";
 
 /// @title PolicyDataRegistry
-/// @notice One chain's policy-data templates and instances (DESIGN §3.4). Templates are immutable and
+/// @notice One chain's policy-data templates and instances (docs/protocol.md §2). Templates are immutable and
 ///         content-addressed (a WASM data plugin and two JSON schemas); instances are one client's params, expiry and
 ///         secrets for a template on this chain. The bytes of every artifact and envelope live in EigenDA; this
 ///         registry proposes their leaves to the StateCommitRegistry as the writer of namespaces 0x03 (secrets
@@ -29,7 +29,7 @@ contract PolicyDataRegistry is IPolicyDataRegistry, PolicyRegistryBase {
     /// @notice Domain byte that prefixes the packed preimage of a policy-data instance id.
     uint8 public constant POLICY_DATA_INSTANCE_DOMAIN = 0x01;
 
-    /// @notice Namespaces this registry writes (DESIGN §3.3).
+    /// @notice Namespaces this registry writes (docs/protocol.md §1).
     uint8 public constant NAMESPACE_SECRETS = 0x03;
     uint8 public constant NAMESPACE_WASM = 0x06;
     uint8 public constant NAMESPACE_PARAMS_SCHEMA = 0x07;

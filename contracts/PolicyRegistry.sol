@@ -10,7 +10,7 @@ import {IPolicyRegistry} from "./interfaces/IPolicyRegistry.sol";
 import {IStateCommitRegistry} from "./interfaces/IStateCommitRegistry.sol";
 
 /// @title PolicyRegistry
-/// @notice One chain's policy templates and instances (DESIGN §3.4). A template is immutable and content-addressed:
+/// @notice One chain's policy templates and instances (docs/protocol.md §2). A template is immutable and content-addressed:
 ///         Rego source, a params JSON schema, and the sorted list of policy-data templates it reads. An instance is
 ///         one client's params, expiry and data instances (one per data template, in order) on this chain. This
 ///         registry writes namespaces 0x04 (Rego) and 0x05 (params schema) of the StateCommitRegistry.
@@ -26,7 +26,7 @@ contract PolicyRegistry is IPolicyRegistry, PolicyRegistryBase {
         "PolicyTemplate(bytes32 regoHash,bytes32 paramsSchemaHash,bytes32[] policyDataTemplateIds)"
     );
 
-    /// @notice Namespaces this registry writes (DESIGN §3.3).
+    /// @notice Namespaces this registry writes (docs/protocol.md §1).
     uint8 public constant NAMESPACE_REGO = 0x04;
     uint8 public constant NAMESPACE_PARAMS_SCHEMA = 0x05;
 

@@ -35,7 +35,7 @@ contract StateCommitRegistry is IStateCommitRegistry, Ownable2StepUpgradeable, U
     /// @notice User namespaces (sender-scoped ids): identity data and confidential data.
     uint8 public constant NAMESPACE_IDENTITY = 0x01;
     uint8 public constant NAMESPACE_CONFIDENTIAL = 0x02;
-    /// @notice Registry-owned namespaces: 0x03 secrets envelope … 0x08 secrets schema (DESIGN §3.3).
+    /// @notice Registry-owned namespaces: 0x03 secrets envelope … 0x08 secrets schema (docs/protocol.md §1).
     uint8 public constant NAMESPACE_FIRST_REGISTRY = 0x03;
     uint8 public constant NAMESPACE_LAST_REGISTRY = 0x08;
 

@@ -31,7 +31,7 @@ interface IChallengeVerifier {
         bytes32 paramsHash;
     }
 
-    /// @notice What operators BLS-sign about one policy evaluation (DESIGN §3.5).
+    /// @notice What operators BLS-sign about one policy evaluation (docs/security-model.md).
     struct PolicyAttestation {
         uint256 chainId;
         bytes32 taskId;

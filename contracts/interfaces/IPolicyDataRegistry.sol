@@ -7,7 +7,7 @@ import {IPolicyRegistryBase} from "./IPolicyRegistryBase.sol";
 /// @title IPolicyDataRegistry
 /// @notice One chain's policy-data templates (a WASM data plugin with its params and secrets JSON schemas) and the
 ///         clients' instances of them (params, expiry, HPKE-sealed secrets).
-/// @dev Ids (DESIGN §3.4), mirrored by `keeper/chain/policy-ids.ts`:
+/// @dev Ids (docs/protocol.md §2), mirrored by `keeper/chain/policy-ids.ts`:
 ///      - `policyDataTemplateId = keccak256(abi.encode(POLICY_DATA_TEMPLATE_TYPEHASH, wasmHash, paramsSchemaHash,
 ///        secretsSchemaHash))` (4 ABI words), chain-agnostic;
 ///      - `policyDataInstanceId = keccak256(abi.encodePacked(uint8(0x01), block.chainid, client, templateId,

@@ -8,7 +8,7 @@ import {IPolicyRegistryBase} from "./IPolicyRegistryBase.sol";
 /// @title IPolicyRegistry
 /// @notice One chain's policy templates (Rego source, params JSON schema, and the policy-data templates the policy
 ///         reads) and the clients' instances of them (params, expiry, and one data instance per data template).
-/// @dev Ids (DESIGN §3.4), mirrored by `keeper/chain/policy-ids.ts`:
+/// @dev Ids (docs/protocol.md §2), mirrored by `keeper/chain/policy-ids.ts`:
 ///      - `policyTemplateId = keccak256(abi.encode(POLICY_TEMPLATE_TYPEHASH, regoHash, paramsSchemaHash,
 ///        policyDataTemplateIds))` with the ids ABI-encoded as a dynamic `bytes32[]` (offset word, length word,
 ///        one word per id), chain-agnostic;

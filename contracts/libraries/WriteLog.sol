@@ -11,7 +11,7 @@ library WriteLog {
 
     /// @notice One entry of the write log.
     /// @param writeIndex Its position in the log (0-based, global per registry).
-    /// @param namespace The namespace byte (0x01–0x08, see DESIGN §3.3).
+    /// @param namespace The namespace byte (0x01–0x08, see docs/protocol.md §1).
     /// @param keyHash `keccak256(abi.encodePacked(namespace, id))`, the JMT key.
     /// @param valueHash keccak256 of the value bytes; `bytes32(0)` deletes the leaf.
     /// @param byteLength Length of the value bytes, in bytes (0 for a delete).

@@ -63,7 +63,7 @@ export interface AggregatorDeps {
 export type WindowOutcome = "committed" | "idle" | "no_quorum" | "not_synced" | "reverted";
 
 /**
- * The aggregator role (DESIGN.md §5): every wall-clock-aligned window it syncs its tree with the
+ * The aggregator role (docs/architecture.md): every wall-clock-aligned window it syncs its tree with the
  * chain, selects the eligible writes, fetches their values from DA, applies them as a scratch tree
  * version, disperses the delta, collects and batch-verifies the operators' signatures, and submits
  * `commitStateRoot` through the single transaction sender. The scratch version is persisted only

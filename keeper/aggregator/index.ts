@@ -1,5 +1,5 @@
 /**
- * keeper/aggregator — the aggregator role (wiring only; DESIGN.md §5). One per chain. Per window
+ * keeper/aggregator — the aggregator role (wiring only; docs/architecture.md). One per chain. Per window
  * (wall-clock aligned, `windowSeconds`):
  *
  * ```text

@@ -6,7 +6,7 @@
  * Owns: key generation and EIP-2335 keystores (`keys.ts`), sign / verify / aggregate / batch
  * verification and bad-signature search (`sign.ts`), conversion between blst's ZCash
  * serializations and the EIP-2537 precompile encodings (`eip2537.ts`, pure), and the operator
- * proof of possession of DESIGN §3.1 (`pop.ts`).
+ * proof of possession of docs/protocol.md §5 (`pop.ts`).
  *
  * Data in/out: blst objects (`SecretKey`, `PublicKey`, `Signature`) inside the keeper;
  * `Uint8Array` at the edges — 48/96-byte G1 and 96/192-byte G2 ZCash serializations for peers and

@@ -1,5 +1,5 @@
 /**
- * Proof of possession (PoP) for operator registration (DESIGN §3.1). The operator signs, with its
+ * Proof of possession (PoP) for operator registration (docs/protocol.md §5). The operator signs, with its
  * ordinary BLS key and the ordinary signature DST, a 32-byte digest binding the chain, the
  * OperatorRegistry, the operator address and the pubkey:
  *
@@ -71,7 +71,7 @@ function word(bytes: Uint8Array): Uint8Array {
  * @throws BlsError `BLS_ERROR_INVALID_CHAIN_ID` when chainId is out of range;
  *   `BLS_ERROR_INVALID_ADDRESS` for a malformed address; the `g1FromEip2537` codes (length,
  *   canonical, point, `BLS_ERROR_INFINITY`) when the pubkey is not a valid key.
- * Source: DESIGN.md §3.1; Solidity ABI spec (static types, 32-byte words).
+ * Source: docs/protocol.md §5; Solidity ABI spec (static types, 32-byte words).
  */
 export function popDigest(
   chainId: bigint,

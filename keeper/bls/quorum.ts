@@ -33,7 +33,7 @@ export interface SignerProof {
  * @param signatures - verified signatures by member index over the same 32-byte digest.
  * @throws BlsError `BLS_ERROR_INVALID_QUORUM` when an index is out of range or repeated, a
  *   signature names an index outside the set, or nobody signed.
- * Source: DESIGN.md §3.1 (apk − Σ non-signer keys, one pairing).
+ * Source: docs/protocol.md §5 (apk − Σ non-signer keys, one pairing).
  */
 export function buildSignerProof(
   members: readonly QuorumMember[],

@@ -29,7 +29,7 @@ export interface PolicyDataBinding {
   readonly paramsHash: Hex;
 }
 
-/** What operators BLS-sign about one policy evaluation (`IChallengeVerifier.PolicyAttestation`, DESIGN §3.5). */
+/** What operators BLS-sign about one policy evaluation (`IChallengeVerifier.PolicyAttestation`, docs/security-model.md). */
 export interface PolicyAttestation {
   readonly chainId: bigint;
   readonly taskId: Hex;

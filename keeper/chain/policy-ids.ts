@@ -1,5 +1,5 @@
 /**
- * The ids of DESIGN §3.4, computed off-chain exactly as `PolicyDataRegistry` and `PolicyRegistry`
+ * The ids of docs/protocol.md §2, computed off-chain exactly as `PolicyDataRegistry` and `PolicyRegistry`
  * compute them on-chain. Templates are chain-agnostic (they hash artifact *hashes*); instances bind
  * the chain, the client, the template, the params, `expireAfter` and (policies) the data instances.
  */
@@ -33,7 +33,7 @@ export const MAX_EXPIRE_AFTER = 31_536_000n;
 /** Domain byte that prefixes the packed preimage of a policy-data instance id. */
 export const POLICY_DATA_INSTANCE_DOMAIN = 0x01;
 
-/** Namespaces written by the policy registries (DESIGN §3.3). */
+/** Namespaces written by the policy registries (docs/protocol.md §1). */
 export const POLICY_NAMESPACES = Object.freeze({
   secrets: 0x03,
   rego: 0x04,

@@ -55,7 +55,7 @@ export interface ChallengerDeps {
 const ZERO: Hex = `0x${"00".repeat(32)}`;
 
 /**
- * The challenger role (DESIGN.md §3.5): replays the chain into its own tree (write log + DA) and
+ * The challenger role (docs/security-model.md): replays the chain into its own tree (write log + DA) and
  * compares every committed root with its own. On a mismatch it fetches the committed (dishonest)
  * delta, rebuilds the claimed tree = previous committed tree + that delta in memory, finds a key
  * whose claimed value differs from the write log's, and submits `challengeCommit` within the

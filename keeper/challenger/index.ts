@@ -7,7 +7,7 @@
  * first later write whose previous-write link points back, or "no later write"), and a JMT proof
  * of the key against the wrong root. `Challenger` wires it: sync (keeper/window) → on divergence
  * fetch the committed delta, rebuild the claimed tree in memory over the persisted one, find a
- * differing key, submit through the transaction sender. DESIGN.md §3.5.
+ * differing key, submit through the transaction sender. docs/security-model.md.
  *
  * `opening` plays the key-opening challenge: `openingAnswer` (what a resolver sends) and
  * `nextOpeningMove` (the bisection: fraud proof, descent, or nothing to dispute).

@@ -1,6 +1,6 @@
 /**
  * `newton-keeper` configuration: one JSON file per role, validated with ajv (draft 2020-12), with
- * `NEWTON_KEEPER_*` environment overrides applied first (flag > env > file, STYLE.md). Relative
+ * `NEWTON_KEEPER_*` environment overrides applied first (flag > env > file). Relative
  * paths resolve against the config file's folder. Errors name the field: `config.json: /aggregator/windowSeconds must be >= 1`.
  */
 import { createPrivateKey, createPublicKey } from "node:crypto";

@@ -1,6 +1,6 @@
 #!/usr/bin/env -S npx ts-node --transpile-only
 /**
- * `newton` — the Newton State policy CLI (DESIGN §8). A thin wrapper over {@link runNewton}:
+ * `newton` — the Newton State policy CLI (the README's Policy CLI section). A thin wrapper over {@link runNewton}:
  * `ts-node --transpile-only keeper/cli/newton.ts <command> …` (package.json `bin`/`scripts`: `newton`).
  * Run with `--help` for the command tree.
  */

@@ -2,7 +2,7 @@
  * keeper/common — what every keeper module shares: the `KeeperError` base class that all typed
  * errors extend, byte/hex helpers (0x-hex in, `Uint8Array` out), retry backoff with jitter (shared by
  * keeper/da and keeper/chain), the pino logger factory, the Prometheus metrics of the keeper roles, and
- * abortable waits (sleep, poll, mutex). It imports nothing from the rest of the keeper (STYLE.md: imports
+ * abortable waits (sleep, poll, mutex). It imports nothing from the rest of the keeper (imports
  * go down only, and this is the bottom).
  */
 export { KeeperError } from "./errors";

@@ -6,7 +6,7 @@
  * Data in/out: payloads are raw bytes of 0 … 16 252 897 bytes (`MAX_PAYLOAD_BYTES`, one 16 MiB
  * EigenDA blob); certificates are opaque bytes (version byte ‖ certificate) stored on-chain as
  * `daCert`. The proxy does not hash payloads, so the client records keccak256(payload) per
- * certificate and checks every retrieved payload against it (DESIGN.md §6).
+ * certificate and checks every retrieved payload against it (docs/protocol.md §6).
  *
  * Spec followed: eigenda-proxy REST API (Layr-Labs/eigenda `api/proxy/servers/rest`); the client uses
  * standard commitment mode, the local server also serves `optimism_generic`:

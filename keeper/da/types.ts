@@ -5,7 +5,7 @@ import type { Hex } from "../common";
  *
  * eigenda-proxy encodes a payload into BN254 field elements of 32 bytes each carrying 31 payload
  * bytes, behind a 32-byte encoding header, and rounds up to a power of two; 16 252 897 bytes is the
- * largest payload whose encoding still fits 16 MiB (DESIGN.md §6). Both the client and the local
+ * largest payload whose encoding still fits 16 MiB (docs/protocol.md §6). Both the client and the local
  * server reject anything larger with a 400-equivalent before it is dispersed.
  */
 export const MAX_PAYLOAD_BYTES = 16_252_897;

@@ -1,6 +1,6 @@
 /**
  * keeper/delta — the delta blob codec: the binary form in which the aggregator publishes one
- * commit's writes to EigenDA and every operator reads them back (DESIGN.md §5 steps 4–5).
+ * commit's writes to EigenDA and every operator reads them back (docs/architecture.md).
  * Pure functions, bytes in, objects out; no I/O. Hashes: keccak256 (`@noble/hashes`).
  *
  * ## Layout, format version 1 (all integers unsigned big-endian)
@@ -27,7 +27,7 @@
  * | offset | bytes | field | encoding |
  * |---:|---:|---|---|
  * | 0 | 8 | writeIndex | u64, strictly increasing, in [start, end) |
- * | 8 | 1 | namespace | u8 (DESIGN.md §3.3) |
+ * | 8 | 1 | namespace | u8 (docs/protocol.md §1) |
  * | 9 | 32 | keyHash | JMT key hash |
  * | 41 | 32 | valueHash | keccak256(bytes); 32 zero bytes = delete |
  * | 73 | 4 | byteLength | u32 = n; 0 for a delete |

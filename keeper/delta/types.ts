@@ -39,7 +39,7 @@ export interface DeltaHeader {
 export interface DeltaEntry {
   /** Index in the chain's write log, in [writeIndexStart, writeIndexEnd); u64, strictly increasing. */
   writeIndex: bigint;
-  /** Namespace byte (DESIGN.md §3.3: 0x01 … 0x08); any u8 is encoded. */
+  /** Namespace byte (docs/protocol.md §1: 0x01 … 0x08); any u8 is encoded. */
   namespace: number;
   /** JMT key hash, 0x-hex of 32 bytes. */
   keyHash: Hex;

@@ -1,7 +1,7 @@
 /**
  * keeper/jmt — the keeper's state tree: a persistent, versioned Jellyfish Merkle Tree over
  * 32-byte key hashes, bit-compatible with the penumbra `jmt` crate (instantiated with keccak256;
- * SHA-256 reproduces penumbra's published vectors). Spec: DESIGN.md §4, Diem "Jellyfish Merkle
+ * SHA-256 reproduces penumbra's published vectors). Spec: docs/protocol.md §4, Diem "Jellyfish Merkle
  * Tree" paper (2021), penumbra-zone/jmt.
  *
  * Owns: node format and hashing, batch updates, proofs and their verification, pruning,

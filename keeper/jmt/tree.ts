@@ -99,7 +99,7 @@ export class JellyfishMerkleTree {
   /**
    * Like {@link computeUpdate}, but each write names the leaf's 32-byte value hash directly (null =
    * delete) and carries the value bytes only when they are known: a leaf whose bytes are not
-   * available is still committed by hash (DESIGN.md §3.2: the root depends only on value hashes).
+   * available is still committed by hash (docs/protocol.md §3: the root depends only on value hashes).
    * Nothing is written; pass the batch to {@link writeBatch} to persist it.
    * @throws JmtError `JMT_ERROR_VERSION_NOT_NEXT`, `JMT_ERROR_INVALID_KEY` as `computeUpdate`;
    *   `JMT_ERROR_ROOT_MISMATCH` (expected = value hash, actual = hash of the bytes) when given bytes

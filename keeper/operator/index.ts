@@ -1,5 +1,5 @@
 /**
- * keeper/operator — the operator role (wiring only; DESIGN.md §5 step 5, §7). It follows the
+ * keeper/operator — the operator role (wiring only; docs/architecture.md). It follows the
  * chain's commits into its own JMT (keeper/window `syncToChain`), and serves over `node:http`:
  *
  * | route | answer |

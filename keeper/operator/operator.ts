@@ -64,7 +64,7 @@ export interface OperatorDeps {
 }
 
 /**
- * The operator role (DESIGN.md §5 step 5, §7): follows the chain's commits into its own tree,
+ * The operator role (docs/architecture.md): follows the chain's commits into its own tree,
  * checks proposals against its own indexed write log and DA, signs only matching ones, and serves
  * reads. A proposal's tree version stays a scratch batch until the chain commits it.
  */

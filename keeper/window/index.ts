@@ -1,6 +1,6 @@
 /**
- * keeper/window — the commit-window logic the operator, aggregator and challenger share (DESIGN.md
- * §5): the keeper's durable state (JMT + progress in one LMDB environment), choosing a window's
+ * keeper/window — the commit-window logic the operator, aggregator and challenger share (see
+ * docs/architecture.md): the keeper's durable state (JMT + progress in one LMDB environment), choosing a window's
  * writes, fetching their values from DA, the window's scratch tree version, the delta blob and its
  * split-delta manifest, checking a delta against the indexed write log, the sign-request wire
  * format, and following the chain's commits. Imports only chain, da, jmt, delta and common.

@@ -1,7 +1,7 @@
 import type { IndexedWrite } from "../chain";
 
 /**
- * The writes one window commits (DESIGN.md §5 steps 1–2): from `writes` (the uncommitted log from
+ * The writes one window commits (docs/architecture.md): from `writes` (the uncommitted log from
  * the last commit's end, ascending), the prefix of writes mined at or before `referenceBlock`,
  * cut to the longest prefix whose byte lengths sum to ≤ `maxCommitBytes`; a first write larger
  * than the cap is committed alone. Empty when nothing is eligible.

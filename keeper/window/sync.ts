@@ -39,8 +39,8 @@ export interface SyncDeps {
 }
 
 /**
- * Brings the persisted tree up to the chain's latest live commit, one version at a time (DESIGN.md
- * §3.2 root semantics): version n = version n−1 + the write log `[end(n−1), end(n))`, keyed by value
+ * Brings the persisted tree up to the chain's latest live commit, one version at a time (the root
+ * semantics of docs/protocol.md §3): version n = version n−1 + the write log `[end(n−1), end(n))`, keyed by value
  * hash, with bytes fetched from DA by each write's certificate (or taken from the pending proposal
  * when it is exactly the committed one). A version is persisted only when its root equals the
  * committed root; otherwise the sync stops at `diverged` and persists nothing.

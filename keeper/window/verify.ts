@@ -16,7 +16,7 @@ export interface DeltaExpectation {
 }
 
 /**
- * Checks a delta (DESIGN.md §5 step 5) against the commit it claims to produce and against the
+ * Checks a delta (docs/architecture.md) against the commit it claims to produce and against the
  * caller's own indexed write log `writes` = exactly the writes `[writeIndexStart, writeIndexEnd)`:
  * header fields (chain, registry, sequence, both roots, write range), then every entry's namespace,
  * key hash, value hash and byte count against the write with its index (the codec already checked

@@ -21,7 +21,7 @@ const HARDHAT_CLI = require.resolve("hardhat/internal/cli/cli");
 /** The project root (child processes run there). */
 export const ROOT = path.resolve(__dirname, "../..");
 
-/** Polls `pred` until true (STYLE.md: no sleeps). */
+/** Polls `pred` until true; never a fixed sleep. */
 export async function waitFor(pred: () => boolean | Promise<boolean>, opts: { timeoutMs: number }): Promise<void> {
   await waitUntil(
     async () => {

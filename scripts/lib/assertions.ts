@@ -9,7 +9,7 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type { DeployConfig } from "./config";
 import { CONTRACT_NAMES, type Deployment, proxyOf } from "./deployment";
 
-/** The namespaces each policy registry writes (DESIGN §3.3). */
+/** The namespaces each policy registry writes (docs/protocol.md §1). */
 export const NAMESPACE_WRITERS: readonly (readonly [number, "PolicyDataRegistry" | "PolicyRegistry"])[] = [
   [0x03, "PolicyDataRegistry"],
   [0x06, "PolicyDataRegistry"],

@@ -25,7 +25,7 @@
  * ```
  * Spec followed: IStateCommitRegistry (WriteProposed, StateRootCommitted, StateRolledBack;
  * `writeRecordHash` as `WriteLog.recordHash`), IPolicyRegistry / IPolicyDataRegistry events,
- * DESIGN.md §3.2 and §5.
+ * docs/protocol.md §3.
  */
 export { ChainIndexer, type ChainIndexerDeps, type WaitOptions } from "./indexer";
 export { loadDeployment, type IndexerDeployment } from "./deployment";

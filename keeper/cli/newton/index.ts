@@ -1,5 +1,5 @@
 /**
- * keeper/cli/newton — the `newton` policy CLI (DESIGN §8): one module per command group
+ * keeper/cli/newton — the `newton` policy CLI (the README's Policy CLI section): one module per command group
  * (`policy template`, `policy instance`, `policy describe`, `policy-data template`,
  * `policy-data instance` incl. secrets, `config`), over shared pieces: settings resolution
  * (flag → env → profile, `config.ts`/`settings.ts`), chain connection (`context.ts`), artifacts and

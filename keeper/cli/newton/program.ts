@@ -39,7 +39,7 @@ export async function runNewton(argv: readonly string[], io: NewtonIo): Promise<
 
 function buildProgram(io: NewtonIo, state: { code: number }): Command {
   const program = new Command("newton")
-    .description("Newton State policy CLI: templates, instances, secrets, profiles (DESIGN §8)")
+    .description("Newton State policy CLI: templates, instances, secrets, profiles")
     .exitOverride()
     .configureOutput({ writeOut: (s) => void io.stdout.write(s), writeErr: (s) => void io.stderr.write(s) })
     .option("--profile <name>", "config profile (default: the current one)")

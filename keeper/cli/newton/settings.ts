@@ -12,7 +12,7 @@ export interface ResolvedSetting {
 }
 
 /**
- * Resolves settings flag → env → profile (DESIGN §8). The profile is `--profile`, else the config's
+ * Resolves settings flag → env → profile (the README's Policy CLI section). The profile is `--profile`, else the config's
  * `current`, else none.
  */
 export class Settings {

@@ -3,7 +3,7 @@
  * (`POST /put`, `GET /get/0x<cert>`, `GET /health`, `GET /config`; standard and optimism_generic
  * commitment modes) with blobs kept in
  * memory or one file per blob in a directory, and injectable latency, failures and corruption for
- * tests. It stands in for eigenda-proxy's memstore mode in local runs (DESIGN.md §6).
+ * tests. It stands in for eigenda-proxy's memstore mode in local runs (docs/protocol.md §6).
  *
  * ```
  * EigenDaProxyClient ──HTTP──▶ DaServer ──▶ BlobStore (MemoryBlobStore | DirBlobStore)

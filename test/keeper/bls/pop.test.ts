@@ -13,7 +13,7 @@ import {
 } from "../../../keeper/bls";
 import { expectBlsError, hex, ikmArb, toHex } from "./helpers";
 
-/** The digest of DESIGN §3.1 computed with ethers, independently of keeper/bls. */
+/** The digest of docs/protocol.md §5 computed with ethers, independently of keeper/bls. */
 function ethersDigest(chainId: bigint, registry: string, operator: string, pubkeyG1: Uint8Array): string {
   const typehash = keccak256(
     toUtf8Bytes("NewtonOperatorPoP(uint256 chainId,address registry,address operator,bytes32 pubkeyHash)"),
@@ -34,7 +34,7 @@ describe("keeper/bls pop", function () {
   const operator = getAddress("0x70997970c51812dc3a010c7d01b50e0d17dc79c8");
 
   describe("POP_TYPEHASH", function () {
-    it("is keccak256 of the type string of DESIGN §3.1", function () {
+    it("is keccak256 of the type string of docs/protocol.md §5", function () {
       expect(POP_TYPE_STRING).to.equal(
         "NewtonOperatorPoP(uint256 chainId,address registry,address operator,bytes32 pubkeyHash)",
       );
