@@ -5,6 +5,7 @@ import "@nomicfoundation/hardhat-toolbox";
 import "@openzeppelin/hardhat-upgrades";
 import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task-names";
 import { subtask, type HardhatUserConfig } from "hardhat/config";
+import fc from "fast-check";
 
 import "./scripts/tasks";
 
@@ -71,6 +72,15 @@ const config: HardhatUserConfig = {
   },
   mocha: {
     timeout: 600_000,
+    rootHooks: {
+      beforeAll() {
+        // Property tests explore new random inputs on every local run; CI replays one seed (FC_SEED, default
+        // below) so that a landing is judged on the same inputs it was checked with. A failure prints its seed.
+        if (process.env.CI === "true" || process.env.FC_SEED !== undefined) {
+          fc.configureGlobal({ seed: Number(process.env.FC_SEED ?? 20_261_203) });
+        }
+      },
+    },
   },
 };
 
