@@ -6,8 +6,8 @@
  *    processes compile and load the uninstrumented artifacts, so they test nothing the coverage report can count;
  *  - assertions on gas figures: instrumentation adds gas to every statement and branch, so they would measure the
  *    instrumentation (`npm run bench:gas` prints the real figures).
- * Upgrade mocks and benchmark peers are not measured; the test harnesses are instrumented, since the libraries' code
- * runs inlined in them.
+ * The library harnesses in mocks/ stay instrumented: the libraries' code runs inlined in them. Do not run other
+ * Hardhat tasks in the same checkout meanwhile: the instrumented build is written to artifacts/.
  */
 const REAL_PROCESS_SUITES = [
   "devnet (npm start)",
@@ -29,14 +29,5 @@ const excluded = new RegExp(
 );
 
 module.exports = {
-  skipFiles: [
-    "mocks/GasMeter.sol",
-    "mocks/MerkleProofPeer.sol",
-    "mocks/SoladyBlsPeer.sol",
-    "mocks/OperatorRegistryV2Mock.sol",
-    "mocks/PolicyDataRegistryV2Mock.sol",
-    "mocks/PolicyRegistryV2Mock.sol",
-    "mocks/StateCommitRegistryV2Mock.sol",
-  ],
   mocha: { grep: excluded, invert: true },
 };

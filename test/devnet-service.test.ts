@@ -196,7 +196,7 @@ describe("npm start as a service", function () {
     const walk = spawnSync("bash", ["-euo", "pipefail", "-c", script], { cwd: ROOT, encoding: "utf8" });
     expect(walk.status, `README walk-through:\n${walk.stdout}\n${walk.stderr}`).to.equal(0);
     expect(walk.stdout.trim().split("\n").at(-1)).to.equal("complete");
-    expect(walk.stdout).to.include("already registered");
+    expect(walk.stderr).to.include("already registered, skipping"); // progress goes to stderr
 
     await npm.signalAndCheck("SIGTERM");
     expect(npm.output).to.include("SIGTERM: stopping every process");

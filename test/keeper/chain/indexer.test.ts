@@ -19,7 +19,6 @@ import {
   HttpRpcTransport,
   type IndexedWrite,
   type IndexerDeployment,
-  type IndexerRewind,
   IndexerError,
   type IndexerOptions,
   NO_WRITE,
@@ -57,7 +56,6 @@ import {
   rpc,
   startFaultyProxy,
   startHardhatNode,
-  waitFor,
 } from "./indexer.helpers";
 
 const CONFIRMATIONS = 3;
@@ -392,68 +390,6 @@ describe("keeper/chain/indexer", function () {
       expect(canonical.writeIndex).to.equal((await ctx.scr.writeCount()) - 1n);
       expect(primary.writeCount()).to.equal(await ctx.scr.writeCount());
       expect(primary.checkpoint().blockHash).to.equal((await provider.getBlock(primary.indexedBlock()))!.hash);
-    });
-
-    /**
-     * A reorg deeper than `confirmations` (evm_snapshot/evm_revert): three writes and a commit indexed on a branch the
-     * chain then abandons. `newBranchBlocks` decides whether the new head is below the indexed block (found by the
-     * head check) or above it (found by the parent-hash check).
-     * Invariant: after the repair the store equals the new chain: the dropped writes and commit are gone.
-     */
-    async function deepReorg(tag: string, newBranchBlocks: number): Promise<IndexerRewind> {
-      const provider = ctx.env.ethers.provider;
-      await caughtUp(ctx, primary);
-      const rewinds: IndexerRewind[] = [];
-      const onRewound = (r: IndexerRewind) => rewinds.push(r);
-      primary.on("rewound", onRewound);
-      const commitsBefore = primary.commits().map((c) => c.sequenceNo);
-      const forkBlock = await provider.getBlockNumber();
-      const snapshot = (await provider.send("evm_snapshot", [])) as string;
-      const writer = ctx.scr.connect(await provider.getSigner(ctx.writers[2]));
-      for (const i of [0, 1, 2])
-        await (await writer.proposeWrite(1, ethers.id(`${tag}-dropped-${i}`), ethers.id("x"), 1, "0x")).wait();
-      const dropped = await submitCommit(ctx, ethers.id(`${tag}-dropped-root`) as Hex, await ctx.scr.writeCount());
-      await provider.send("hardhat_mine", [ethers.toBeHex(CONFIRMATIONS * 3)]);
-      await caughtUp(ctx, primary);
-      expect(primary.latestWriteOf(userKey(ctx.writers[2], `${tag}-dropped-0`))).to.not.equal(undefined);
-      expect(primary.latestCommit()?.stateRoot).to.equal(dropped.stateRoot);
-      const indexedOnDroppedBranch = primary.indexedBlock();
-
-      // For a longer branch the indexer is paused so that it first meets the branch above its checkpoint.
-      if (newBranchBlocks > 0) await primary.stop();
-      expect(await rpc(ctx.node.url, "evm_revert", [snapshot])).to.equal(true);
-      await (await writer.proposeWrite(1, ethers.id(`${tag}-kept`), ethers.id("y"), 1, "0x")).wait();
-      if (newBranchBlocks > 0) await provider.send("hardhat_mine", [ethers.toBeHex(newBranchBlocks)]);
-      const head = await provider.getBlockNumber();
-      primary.start();
-      expect(head < indexedOnDroppedBranch).to.equal(newBranchBlocks === 0);
-      await waitFor(() => rewinds.length > 0, { timeoutMs: 30_000, what: "the rewind" });
-      await provider.send("hardhat_mine", [ethers.toBeHex(CONFIRMATIONS)]);
-      await caughtUp(ctx, primary);
-      primary.off("rewound", onRewound);
-
-      for (const i of [0, 1, 2])
-        expect(primary.latestWriteOf(userKey(ctx.writers[2], `${tag}-dropped-${i}`))).to.equal(undefined);
-      expect(primary.latestWriteOf(userKey(ctx.writers[2], `${tag}-kept`))!.writeIndex).to.equal(
-        (await ctx.scr.writeCount()) - 1n,
-      );
-      expect(primary.writeCount()).to.equal(await ctx.scr.writeCount());
-      expectConsistentLog(primary.writesInRange(0n, primary.writeCount()));
-      expect(primary.commits().map((c) => c.sequenceNo)).to.deep.equal(commitsBefore);
-      expect(primary.latestCommit()?.sequenceNo).to.equal((await ctx.scr.latest())[0]);
-      expect(primary.checkpoint().blockHash).to.equal((await provider.getBlock(primary.indexedBlock()))!.hash);
-      expect(rewinds).to.have.length(1);
-      expect(rewinds[0]).to.deep.include({ fromBlock: indexedOnDroppedBranch, writes: 3, commits: 1 });
-      expect(rewinds[0].toBlock).to.be.lessThanOrEqual(forkBlock);
-      return rewinds[0];
-    }
-
-    it("repairs a reorg deeper than confirmations onto a longer branch: rewinds to the common ancestor, re-indexes", async function () {
-      await deepReorg("longer", CONFIRMATIONS * 6);
-    });
-
-    it("repairs a reorg deeper than confirmations onto a shorter branch (head below the indexed block)", async function () {
-      await deepReorg("shorter", 0);
     });
 
     /** Invariant: data indexed from one chain is never extended with another chain's events. */
