@@ -46,7 +46,9 @@ export class KeeperState {
     opts: { path: string },
     deps: { logger?: Logger; metrics?: KeeperMetrics } = {},
   ): Promise<KeeperState> {
-    const root = open({ path: opts.path, maxDbs: 16, compression: false });
+    // One environment holds the tree, the indexer, the progress records and the state-sync staging (17 named
+    // databases today): room to grow without a migration.
+    const root = open({ path: opts.path, maxDbs: 32, compression: false });
     const store = new LmdbTreeStore({ root });
     const tree = await JellyfishMerkleTree.open({ store });
     const state = new KeeperState(root, store, tree, deps);

@@ -267,7 +267,8 @@ describe("networks", function () {
         expect(await provider.getTransactionCount(cliSigner)).to.equal(1);
 
         const other = path.join(dir, "other.wasm");
-        writeFileSync(other, Buffer.from("0061736d0100000000", "hex"));
+        // A valid module (header and an empty custom section) that differs from the first one: a new template.
+        writeFileSync(other, Buffer.from("0061736d01000000000100", "hex"));
         const asked: string[] = [];
         const typed = await newton(
           ["policy-data", "template", "register", "--wasm", other, "--params-schema", files[3]],
