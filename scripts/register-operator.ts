@@ -15,7 +15,7 @@ import path from "node:path";
 
 import hre from "hardhat";
 
-import { confirmMainnet, ttyPrompt } from "../keeper/common/mainnet-guard";
+import { guardScriptOnMainnet } from "./lib/mainnet-guard";
 import { deploymentPath, proxyOf, readDeployment } from "./lib/deployment";
 import { resolveOperator } from "./lib/operators";
 
@@ -39,25 +39,15 @@ async function main(): Promise<void> {
     return;
   }
   const [signer] = await hre.ethers.getSigners();
-  await guard(signer.address, `register operator ${reg.address} (weight ${reg.weight})`);
+  await guardScriptOnMainnet(
+    hre.ethers.provider,
+    signer.address,
+    `register operator ${reg.address} (weight ${reg.weight})`,
+  );
   const registry = await hre.ethers.getContractAt("OperatorRegistry", registryAddress, signer);
   const tx = await registry.registerOperator(reg.address, reg.pubkeyG1, reg.popSignature, reg.weight);
   const receipt = await tx.wait(deployment.config.confirmations);
   console.log(`registered ${reg.address} (weight ${reg.weight}) in block ${receipt?.blockNumber} (tx ${tx.hash})`);
-}
-
-/** On a mainnet chain id, asks for (or reads NEWTON_CONFIRM_MAINNET) a confirmation naming the chain and `signer`. */
-async function guard(signer: string, action: string): Promise<void> {
-  const { chainId } = await hre.ethers.provider.getNetwork();
-  await confirmMainnet({
-    chainId,
-    signer,
-    action,
-    env: process.env,
-    prompt: ttyPrompt(),
-    notice: (line) => console.log(line),
-    howToConfirm: "run it in a terminal",
-  });
 }
 
 main().catch((err: unknown) => {

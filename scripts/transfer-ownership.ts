@@ -14,7 +14,7 @@ import path from "node:path";
 
 import hre from "hardhat";
 
-import { confirmMainnet, ttyPrompt } from "../keeper/common/mainnet-guard";
+import { guardScriptOnMainnet } from "./lib/mainnet-guard";
 import { deploymentPath, readDeployment } from "./lib/deployment";
 import { acceptOwnership, startOwnershipTransfer } from "./lib/ownership";
 
@@ -30,12 +30,16 @@ async function main(): Promise<void> {
     const key = process.env.NEW_OWNER_PRIVATE_KEY;
     if (!key) throw new Error("OWNERSHIP_ACCEPT=true needs NEW_OWNER_PRIVATE_KEY (testnets only)");
     const signer = new hre.ethers.Wallet(key, hre.ethers.provider);
-    await guard(signer.address, "accept ownership of every Newton State contract");
+    await guardScriptOnMainnet(hre.ethers.provider, signer.address, "accept ownership of every Newton State contract");
     for (const s of await acceptOwnership(hre, deployment, signer)) console.log(`${s.name} ${s.proxy}: ${s.state}`);
     return;
   }
   const [signer] = await hre.ethers.getSigners();
-  await guard(signer.address, `hand every Newton State contract over to ${newOwner}`);
+  await guardScriptOnMainnet(
+    hre.ethers.provider,
+    signer.address,
+    `hand every Newton State contract over to ${newOwner}`,
+  );
   const statuses = await startOwnershipTransfer(hre, deployment, signer, newOwner);
   for (const s of statuses) console.log(`${s.name} ${s.proxy}: ${s.state}${s.txHash ? ` (tx ${s.txHash})` : ""}`);
   const todo = statuses.filter((s) => s.state !== "already-owner");
@@ -43,20 +47,6 @@ async function main(): Promise<void> {
     console.log(`\n${newOwner} must now call acceptOwnership() (selector 0x79ba5097, no arguments) on:`);
     for (const s of todo) console.log(`  ${s.proxy}  (${s.name})`);
   }
-}
-
-/** On a mainnet chain id, asks for (or reads NEWTON_CONFIRM_MAINNET) a confirmation naming the chain and `signer`. */
-async function guard(signer: string, action: string): Promise<void> {
-  const { chainId } = await hre.ethers.provider.getNetwork();
-  await confirmMainnet({
-    chainId,
-    signer,
-    action,
-    env: process.env,
-    prompt: ttyPrompt(),
-    notice: (line) => console.log(line),
-    howToConfirm: "run it in a terminal",
-  });
 }
 
 main().catch((err: unknown) => {

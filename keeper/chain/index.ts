@@ -66,6 +66,7 @@ export {
   stateCommitRegistryInterface,
 } from "./contracts";
 export type { IndexedChain, IndexedChainOptions } from "./indexed";
+export { writeRecordOf } from "./indexed";
 export { createIndexedChain } from "./indexed-chain";
 export { ChainError, type ChainErrorType } from "./errors";
 export { TxSender, type TxRequest, type TxSenderDeps, type TxSenderOptions, revertReason } from "./sender";

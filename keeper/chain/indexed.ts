@@ -1,6 +1,7 @@
 import type { RootDatabase } from "lmdb";
 
 import type { Hex } from "../common";
+import type { WriteRecord } from "./commit";
 import type { IndexedCommit, IndexedWrite } from "./indexer";
 
 /**
@@ -57,4 +58,19 @@ export interface IndexedChainOptions {
   readonly confirmations: number;
   /** The keeper's LMDB environment: the indexer's data and checkpoint live beside the tree. */
   readonly root?: RootDatabase;
+}
+
+/**
+ * The on-chain write record (`WriteLog.WriteRecord`) of an indexed write: the fields a fraud proof or an
+ * opening answer hands to the ChallengeVerifier, without the indexer's block and certificate.
+ */
+export function writeRecordOf(w: IndexedWrite): WriteRecord {
+  return {
+    writeIndex: w.writeIndex,
+    namespace: w.namespace,
+    keyHash: w.keyHash,
+    valueHash: w.valueHash,
+    byteLength: w.byteLength,
+    prevWriteIndex: w.prevWriteIndex,
+  };
 }

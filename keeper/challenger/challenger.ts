@@ -6,9 +6,8 @@ import {
   challengeVerifierInterface,
   type IndexedChain,
   type IndexedCommit,
-  type IndexedWrite,
   type TxSender,
-  type WriteRecord,
+  writeRecordOf,
 } from "../chain";
 import { Mutex, startHttpServer, stopHttpServer, type Hex, type KeeperMetrics, type Logger } from "../common";
 import type { EigenDaProxyClient } from "../da";
@@ -202,7 +201,7 @@ export class Challenger {
           sequenceNo: commit.sequenceNo,
           writeIndexEnd: commit.writeIndexEnd,
           keyHash: key as Hex,
-          writeLog: chain.writesOfKey(key as Hex).map(toRecord),
+          writeLog: chain.writesOfKey(key as Hex).map(writeRecordOf),
           claimedTree: tree,
           claimedVersion,
         });
@@ -243,15 +242,4 @@ export class Challenger {
       this.log.error({ ...fields, reason }, "fraud proof failed");
     }
   }
-}
-
-function toRecord(w: IndexedWrite): WriteRecord {
-  return {
-    writeIndex: w.writeIndex,
-    namespace: w.namespace,
-    keyHash: w.keyHash,
-    valueHash: w.valueHash,
-    byteLength: w.byteLength,
-    prevWriteIndex: w.prevWriteIndex,
-  };
 }

@@ -5,12 +5,12 @@ import {
   ChainError,
   OPENING_STATUS,
   challengeVerifierInterface,
+  writeRecordOf,
   type IndexedChain,
   type IndexedCommit,
   type TxSender,
 } from "../chain";
 import type { Hex, Logger } from "../common";
-import { toRecord } from "../operator/openings";
 import type { AbiSparseMerkleProof } from "../window";
 import { type CorrectState, latestWriteWitness, nextOpeningMove } from "./opening";
 
@@ -109,7 +109,7 @@ export class OpeningPlayer {
     }
     if (move.kind === "fraud") {
       const w = latestWriteWitness(
-        this.deps.chain.writesOfKey(move.keyHash).map(toRecord),
+        this.deps.chain.writesOfKey(move.keyHash).map(writeRecordOf),
         move.keyHash,
         g.commit.writeIndexEnd,
       );

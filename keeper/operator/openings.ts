@@ -5,10 +5,9 @@ import {
   ChainError,
   OPENING_STATUS,
   challengeVerifierInterface,
+  writeRecordOf,
   type IndexedChain,
-  type IndexedWrite,
   type TxSender,
-  type WriteRecord,
 } from "../chain";
 import { openingAnswer } from "../challenger/opening";
 import { Mutex, type Hex, type Logger } from "../common";
@@ -117,7 +116,7 @@ export class OpeningResolver {
     if (!this.tryOnce(`resolve/${o.id}`)) return;
     const answer = openingAnswer(
       (k) => state.tree.getWithProof(k, version).proof,
-      chain.writesOfKey(o.keyHash).map(toRecord),
+      chain.writesOfKey(o.keyHash).map(writeRecordOf),
       o.keyHash,
       commit.writeIndexEnd,
     );
@@ -154,16 +153,4 @@ export class OpeningResolver {
       this.log.warn({ ...logged, reason }, `${label} failed`);
     }
   }
-}
-
-/** The on-chain write record of an indexed write. */
-export function toRecord(w: IndexedWrite): WriteRecord {
-  return {
-    writeIndex: w.writeIndex,
-    namespace: w.namespace,
-    keyHash: w.keyHash,
-    valueHash: w.valueHash,
-    byteLength: w.byteLength,
-    prevWriteIndex: w.prevWriteIndex,
-  };
 }
