@@ -10,10 +10,11 @@ import {IPolicyRegistry} from "./interfaces/IPolicyRegistry.sol";
 import {IStateCommitRegistry} from "./interfaces/IStateCommitRegistry.sol";
 
 /// @title PolicyRegistry
-/// @notice One chain's policy templates and instances (docs/protocol.md §2). A template is immutable and content-addressed:
-///         Rego source, a params JSON schema, and the sorted list of policy-data templates it reads. An instance is
-///         one client's params, expiry and data instances (one per data template, in order) on this chain. This
-///         registry writes namespaces 0x04 (Rego) and 0x05 (params schema) of the StateCommitRegistry.
+/// @notice One chain's policy templates and instances (ids: docs/protocol.md §2). A template is immutable and
+///         content-addressed: Rego source, a params JSON schema, and the sorted list of policy-data templates it
+///         reads. An instance is one client's params, expiry and data instances (one per data template, in order) on
+///         this chain. This registry writes namespaces 0x04 (Rego) and 0x05 (params schema) of the
+///         StateCommitRegistry.
 /// @dev Rows are write-once and never deleted (see `IPolicyRegistryBase`); data template and data instance ids are
 ///      checked against this chain's PolicyDataRegistry when the row is written, so they hold at every later block.
 contract PolicyRegistry is IPolicyRegistry, PolicyRegistryBase {
