@@ -15,6 +15,7 @@ import type { Hasher } from "./hasher";
 import { bitAt, encodeChildKey, encodeNodeKey, nibbleAt, PLACEHOLDER_HASH } from "./node";
 import type { TreeReader } from "./storage/reader";
 import type { Hash32, KeyHash, TreeNode } from "./types";
+import { leavesBelow } from "./snapshot";
 import { loadNode } from "./update";
 
 /** Smallest and largest chunk depth in nibbles (16 to 4 096 chunks). */
@@ -125,25 +126,12 @@ export function exportChunk(reader: TreeReader, version: number, depth: number, 
   const prefix = prefixKey(index, depth);
   const { node, nodeDepth } = locate(reader, version, prefix, depth);
   const out: ChunkLeaf[] = [];
-  if (node !== undefined) walk(reader, node, prefix, nodeDepth, out);
+  if (node !== undefined) {
+    for (const { keyHash, valueHash, value } of leavesBelow(reader, node, prefix, nodeDepth)) {
+      out.push(value === undefined ? { keyHash, valueHash } : { keyHash, valueHash, value });
+    }
+  }
   return out;
-}
-
-function walk(reader: TreeReader, node: TreeNode, path: Uint8Array, depth: number, out: ChunkLeaf[]): void {
-  if (node.kind === "null") return;
-  if (node.kind === "leaf") {
-    const value = reader.getValue(node.valueHash);
-    out.push(value === undefined ? { keyHash: node.keyHash, valueHash: node.valueHash } : { ...node, value });
-    return;
-  }
-  for (let n = 0; n < 16; n++) {
-    const child = node.children[n];
-    if (child === undefined) continue;
-    const key = encodeChildKey(child.version, path, depth, n);
-    const childPath = path.slice();
-    childPath.set(key.subarray(9), 0);
-    walk(reader, loadNode(reader, key), childPath, depth + 1, out);
-  }
 }
 
 function combine(hasher: Hasher, l: SubtreeEntry, r: SubtreeEntry): SubtreeEntry {

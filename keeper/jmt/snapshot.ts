@@ -18,14 +18,29 @@ export function* exportLeaves(reader: TreeReader, version: number): Generator<[K
 }
 
 function* walk(reader: TreeReader, node: TreeNode, path: Uint8Array, depth: number): Generator<[KeyHash, Uint8Array]> {
-  if (node.kind === "null") return;
-  if (node.kind === "leaf") {
-    const value = reader.getValue(node.valueHash);
-    if (value === undefined) {
-      const valueHash = bytesToHex(node.valueHash);
+  for (const leaf of leavesBelow(reader, node, path, depth)) {
+    if (leaf.value === undefined) {
+      const valueHash = bytesToHex(leaf.valueHash);
       throw new JmtError({ code: "JMT_ERROR_MISSING_VALUE", valueHash }, `value ${valueHash} is not stored`);
     }
-    yield [node.keyHash, value];
+    yield [leaf.keyHash, leaf.value];
+  }
+}
+
+/**
+ * Yields every leaf below `node` (a node at nibble `depth` whose key path starts with `path`, 32 bytes) in
+ * ascending key order by a depth-first walk, with its value bytes when the store holds them (undefined when
+ * not). Shared by the snapshot export and the state-sync chunks.
+ */
+export function* leavesBelow(
+  reader: TreeReader,
+  node: TreeNode,
+  path: Uint8Array,
+  depth: number,
+): Generator<{ keyHash: KeyHash; valueHash: Hash32; value: Uint8Array | undefined }> {
+  if (node.kind === "null") return;
+  if (node.kind === "leaf") {
+    yield { keyHash: node.keyHash, valueHash: node.valueHash, value: reader.getValue(node.valueHash) };
     return;
   }
   for (let n = 0; n < 16; n++) {
@@ -34,7 +49,7 @@ function* walk(reader: TreeReader, node: TreeNode, path: Uint8Array, depth: numb
     const key = encodeChildKey(child.version, path, depth, n);
     const childPath = path.slice();
     childPath.set(key.subarray(9), 0);
-    yield* walk(reader, loadNode(reader, key), childPath, depth + 1);
+    yield* leavesBelow(reader, loadNode(reader, key), childPath, depth + 1);
   }
 }
 
