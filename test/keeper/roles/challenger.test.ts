@@ -1,13 +1,10 @@
-import type { Signature } from "@chainsafe/blst";
 import { expect } from "chai";
 import { Contract, JsonRpcProvider, Network, ZeroHash, getBytes, hexlify, keccak256, toUtf8Bytes } from "ethers";
 
-import { buildSignerProof, sign } from "../../../keeper/bls";
 import {
   EMPTY_TREE_ROOT,
   OPERATOR_REGISTRY_ABI,
-  STATE_COMMIT_REGISTRY_ABI,
-  stateCommitDigest,
+  stateCommitRegistryInterface,
   type StateCommit,
 } from "../../../keeper/chain";
 import type { Hex } from "../../../keeper/common";
@@ -36,6 +33,7 @@ import {
   makeChallengerProcess,
   makeOperatorProcesses,
   recomputeRoots,
+  submitColludingCommit,
   writeLog,
 } from "./helpers/keepers";
 
@@ -156,17 +154,7 @@ describe("keeper roles: challenger", function () {
       daCommitment: keccak256(daCert) as Hex,
       operatorSetId: (await operatorRegistry.operatorSetId()) as bigint,
     };
-    const digest = getBytes(stateCommitDigest(31337n, registryAddress, commit));
-    const members = [];
-    const signatures = new Map<number, Signature>();
-    for (const [i, op] of deployment.operators.entries()) {
-      const info = (await operatorRegistry.operatorInfo(op.address)) as { index: bigint };
-      members.push({ index: Number(info.index), pubkeyG1Eip2537: op.keypair.pubkeyG1Eip2537 });
-      if (COLLUDERS.includes(i)) signatures.set(Number(info.index), sign(op.keypair.secretKey, digest));
-    }
-    const proof = buildSignerProof(members, signatures);
-    const registry = new Contract(registryAddress, STATE_COMMIT_REGISTRY_ABI, funded(4, node.url));
-    await (await registry.commitStateRoot(commit, daCert, proof)).wait();
+    await submitColludingCommit(node.url, deployment, operatorRegistry, commit, daCert, COLLUDERS);
 
     // The challenger proves it; the registry rolls back; the colluders leave the set.
     await waitFor(() => challenger.log().includes("fraud proof accepted"), { timeoutMs: 60_000 });
@@ -177,7 +165,7 @@ describe("keeper roles: challenger", function () {
     const rolledBack = await provider.getLogs({
       address: registryAddress,
       fromBlock: 0,
-      topics: [registry.interface.getEvent("StateRolledBack")!.topicHash],
+      topics: [stateCommitRegistryInterface.getEvent("StateRolledBack")!.topicHash],
     });
     expect(rolledBack.length).to.equal(1);
 

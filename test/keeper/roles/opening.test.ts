@@ -1,25 +1,12 @@
-import type { Signature } from "@chainsafe/blst";
 import { expect } from "chai";
-import {
-  Contract,
-  JsonRpcProvider,
-  Network,
-  Wallet,
-  getBytes,
-  hexlify,
-  keccak256,
-  parseEther,
-  randomBytes,
-} from "ethers";
+import { Contract, JsonRpcProvider, Network, Wallet, hexlify, keccak256, parseEther, randomBytes } from "ethers";
 
-import { buildSignerProof, sign } from "../../../keeper/bls";
 import {
   CHALLENGE_VERIFIER_ABI,
   EMPTY_TREE_ROOT,
   OPENING_STATUS,
   OPERATOR_REGISTRY_ABI,
   STATE_COMMIT_REGISTRY_ABI,
-  stateCommitDigest,
   type StateCommit,
 } from "../../../keeper/chain";
 import type { Hex } from "../../../keeper/common";
@@ -45,6 +32,7 @@ import {
   makeChallengerProcess,
   makeOperatorProcesses,
   recomputeRoots,
+  submitColludingCommit,
   writeLog,
 } from "./helpers/keepers";
 
@@ -138,16 +126,7 @@ describe("keeper roles: key-opening challenge", function () {
       daCommitment: keccak256(daCert) as Hex,
       operatorSetId: (await operatorRegistry.operatorSetId()) as bigint,
     };
-    const digest = getBytes(stateCommitDigest(31337n, registryAddress, commit));
-    const members = [];
-    const signatures = new Map<number, Signature>();
-    for (const [i, op] of deployment.operators.entries()) {
-      const info = (await operatorRegistry.operatorInfo(op.address)) as { index: bigint };
-      members.push({ index: Number(info.index), pubkeyG1Eip2537: op.keypair.pubkeyG1Eip2537 });
-      if (COLLUDERS.includes(i)) signatures.set(Number(info.index), sign(op.keypair.secretKey, digest));
-    }
-    const registry = new Contract(registryAddress, STATE_COMMIT_REGISTRY_ABI, funded(4, node.url));
-    await (await registry.commitStateRoot(commit, daCert, buildSignerProof(members, signatures))).wait();
+    await submitColludingCommit(node.url, deployment, operatorRegistry, commit, daCert, COLLUDERS);
 
     await waitFor(() => challenger.log().includes("opening challenge"), { timeoutMs: 60_000 });
     const [, resolveWindow] = (await verifier.openingConfig()) as [bigint, bigint];

@@ -8,10 +8,18 @@ import path from "node:path";
 
 import { Contract, JsonRpcProvider, Network, Wallet, ZeroHash, getBytes, hexlify, id, keccak256 } from "ethers";
 
-import { STATE_COMMIT_REGISTRY_ABI, stateCommitRegistryInterface } from "../../../../keeper/chain";
+import type { Signature } from "@chainsafe/blst";
+
+import { buildSignerProof, sign } from "../../../../keeper/bls";
+import {
+  STATE_COMMIT_REGISTRY_ABI,
+  stateCommitDigest,
+  stateCommitRegistryInterface,
+  type StateCommit,
+} from "../../../../keeper/chain";
 import { EigenDaProxyClient } from "../../../../keeper/da";
 import { JellyfishMerkleTree, MemoryTreeStore, createKeccakHasher } from "../../../../keeper/jmt";
-import { HARDHAT_KEYS, KeeperProcess, ensureDir, freePort, type DevnetDeployment } from "./devnet";
+import { HARDHAT_KEYS, KeeperProcess, ensureDir, freePort, funded, type DevnetDeployment } from "./devnet";
 
 /** Shared settings of the generated configs. */
 export interface KeeperSetup {
@@ -280,4 +288,30 @@ export function sumMetric(text: string, selector: string): number {
       return wanted.every((w) => have.includes(w));
     })
     .reduce((n, l) => n + Number(l.split(" ").at(-1)), 0);
+}
+
+/**
+ * A colluding quorum at work: the operators at `colluders` (indexes into `deployment.operators`, keys held by the
+ * test) BLS-sign `commit` (chain 31337) and submit it with `daCert` through `commitStateRoot`, whatever it holds.
+ * @param operatorRegistry - the OperatorRegistry, for each operator's index in the set.
+ */
+export async function submitColludingCommit(
+  nodeUrl: string,
+  deployment: DevnetDeployment,
+  operatorRegistry: Contract,
+  commit: StateCommit,
+  daCert: string,
+  colluders: readonly number[],
+): Promise<void> {
+  const registryAddress = deployment.record.contracts.StateCommitRegistry.proxy;
+  const digest = getBytes(stateCommitDigest(31337n, registryAddress, commit));
+  const members = [];
+  const signatures = new Map<number, Signature>();
+  for (const [i, op] of deployment.operators.entries()) {
+    const info = (await operatorRegistry.operatorInfo(op.address)) as { index: bigint };
+    members.push({ index: Number(info.index), pubkeyG1Eip2537: op.keypair.pubkeyG1Eip2537 });
+    if (colluders.includes(i)) signatures.set(Number(info.index), sign(op.keypair.secretKey, digest));
+  }
+  const registry = new Contract(registryAddress, STATE_COMMIT_REGISTRY_ABI, funded(4, nodeUrl));
+  await (await registry.commitStateRoot(commit, daCert, buildSignerProof(members, signatures))).wait();
 }
